@@ -1,0 +1,1 @@
+"""Audio: devices, capture, decoding, spectra, note/chord detection, live analysis, synth."""

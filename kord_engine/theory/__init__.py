@@ -1,0 +1,1 @@
+"""kord's music theory: notes, intervals, chords, scales, modes, describe and guess."""
