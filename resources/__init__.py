@@ -1,0 +1,1 @@
+"""Shipped resources (default model, icons); installed as the `kord_resources` package."""
