@@ -1,0 +1,399 @@
+"""The live analyzer: every hop take the newest window from the capture ring, measure the
+level, gate silence, run the detector, smooth, and publish an AnalyzerEvent through a callback.
+
+The same per-hop pipeline runs synchronously in `process_block` for files and tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from kord_engine.audio.capture import Capture
+from kord_engine.audio.detection import Detection, Detector
+from kord_engine.audio.ringbuffer import RingBuffer
+from kord_engine.audio.smoothing import ChordSmoother
+from kord_engine.errors import KordError
+
+log = logging.getLogger(__name__)
+
+SILENCE_DB = -120.0
+
+
+class AnalyzerConfigError(KordError, ValueError):
+    """An AnalyzerConfig value out of range."""
+
+
+@dataclass
+class AnalyzerConfig:
+    """Settings of the live analyzer (the desktop's Listen panel and `kord analyze mic --live`)."""
+
+    device: str | int | None = None
+    sample_rate: int | None = None
+    hop_seconds: float = 0.05  # one analysis per hop (≤ 50 ms)
+    hold_seconds: float = 0.15  # a new chord must last this long to become stable
+    release_seconds: float | None = None  # silence this long clears the chord (None: hold)
+    gate_db: float = -55.0  # RMS dBFS of the newest hop below which it is silence
+    window_seconds: float | None = None  # None: the detector's window_seconds
+    spectrum_points: int = 1024  # log-spaced points for the view (0: no spectrum)
+    spectrum_fmin: float = 27.5  # A0
+    spectrum_fmax: float = 4186.0  # C8
+    clip_level: float = 0.99
+    blocksize: int = 512
+    ring_seconds: float = 4.0
+    stall_seconds: float = 2.0  # no audio for this long while running is an error
+
+    def validate(self) -> None:
+        """Raise AnalyzerConfigError naming the first bad value."""
+        checks = [
+            (
+                0 < self.hop_seconds <= 0.05,
+                f"hop_seconds must be in (0, 0.05], got {self.hop_seconds}",
+            ),
+            (self.hold_seconds >= 0, f"hold_seconds must be ≥ 0, got {self.hold_seconds}"),
+            (
+                self.release_seconds is None or self.release_seconds >= 0,
+                f"release_seconds must be ≥ 0, got {self.release_seconds}",
+            ),
+            (
+                self.window_seconds is None or 0 < self.window_seconds <= self.ring_seconds,
+                f"window_seconds must be in (0, ring_seconds={self.ring_seconds}], "
+                f"got {self.window_seconds}",
+            ),
+            (self.spectrum_points >= 0, f"spectrum_points must be ≥ 0, got {self.spectrum_points}"),
+            (
+                0 < self.spectrum_fmin < self.spectrum_fmax,
+                f"need 0 < spectrum_fmin < spectrum_fmax, got {self.spectrum_fmin}, "
+                f"{self.spectrum_fmax}",
+            ),
+            (0 < self.clip_level <= 1.0, f"clip_level must be in (0, 1], got {self.clip_level}"),
+            (self.blocksize >= 0, f"blocksize must be ≥ 0, got {self.blocksize}"),
+            (self.ring_seconds > 0, f"ring_seconds must be > 0, got {self.ring_seconds}"),
+            (self.stall_seconds > 0, f"stall_seconds must be > 0, got {self.stall_seconds}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise AnalyzerConfigError(message)
+
+
+@dataclass(frozen=True)
+class AnalyzerEvent:
+    """What the analyzer knows after one hop (or an error)."""
+
+    timestamp: float  # stream time (s) of the end of the analysed window
+    detection: Detection  # this hop's raw detection (empty when gated or on error)
+    stable: Detection | None  # the smoothed chord, None for "no chord"
+    changed: bool  # stable changed on this hop
+    level_db: float  # RMS dBFS of the newest hop
+    peak: float  # max |sample| of the newest hop
+    clipping: bool
+    overflows: int  # input overflows so far
+    spectrum_db: np.ndarray | None  # dBFS at spectrum_freqs, for the view
+    spectrum_freqs: np.ndarray | None
+    processing_ms: float  # time spent on this hop
+    error: str | None = None
+    gated: bool = False  # the hop was below the noise gate
+
+
+def level(block: np.ndarray) -> tuple[float, float]:
+    """(RMS in dBFS, peak |x|) of a block; silence is SILENCE_DB."""
+    if block.size == 0:
+        return SILENCE_DB, 0.0
+    peak = float(np.max(np.abs(block)))
+    rms = float(np.sqrt(np.dot(block, block) / block.size))
+    db = 20.0 * np.log10(rms) if rms > 1e-6 else SILENCE_DB
+    return max(SILENCE_DB, float(db)), peak
+
+
+class SpectrumView:
+    """dBFS magnitude of the newest audio at log-spaced frequencies (Hann window, rfft)."""
+
+    def __init__(self, sample_rate: int, points: int, fmin: float, fmax: float):
+        self.sample_rate = int(sample_rate)
+        # ~0.17 s at 48 kHz: 5.9 Hz bins, fine above ~100 Hz, interpolated below
+        self.size = 1 << int(np.ceil(np.log2(max(256, sample_rate * 0.17))))
+        self.freqs = np.geomspace(fmin, min(fmax, sample_rate / 2 - 1), points).astype(np.float32)
+        self._window = np.hanning(self.size).astype(np.float32)
+        self._scale = np.float32(2.0 / self._window.sum())
+        self._bins = self.freqs * (self.size / self.sample_rate)
+        self._grid = np.arange(self.size // 2 + 1, dtype=np.float32)
+
+    def compute(self, audio: np.ndarray) -> np.ndarray:
+        frame = audio[-self.size :]
+        if frame.shape[0] < self.size:
+            frame = np.concatenate([np.zeros(self.size - frame.shape[0], np.float32), frame])
+        mag = np.abs(np.fft.rfft(frame * self._window)).astype(np.float32) * self._scale
+        db = 20.0 * np.log10(np.maximum(mag, 1e-6))
+        return np.interp(self._bins, self._grid, db).astype(np.float32)
+
+
+EventCallback = Callable[[AnalyzerEvent], None]
+
+
+class LiveAnalyzer:
+    """Runs a Detector on live (or fed) audio every hop and reports AnalyzerEvents.
+
+    start()/stop() drive a microphone Capture and a worker thread; process_block() runs the
+    same pipeline synchronously on given audio (no device). Nothing raises from the worker:
+    failures become events with `error` set, after which the analyzer is stopped and can be
+    started again.
+    """
+
+    def __init__(
+        self,
+        detector: Detector,
+        config: AnalyzerConfig | None = None,
+        on_event: EventCallback | None = None,
+    ):
+        self.config = config or AnalyzerConfig()
+        self.config.validate()
+        self.on_event = on_event
+        self._detector = detector
+        self._detector_lock = threading.Lock()
+        self.smoother = ChordSmoother(self.config.hold_seconds, self.config.release_seconds)
+        self.capture: Capture | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._spectrum: SpectrumView | None = None
+        # offline feeding state
+        self._offline_ring: RingBuffer | None = None
+        self._offline_rate = 0
+        self._offline_next_hop = 0
+        self.last_error: str | None = None
+
+    # -- configuration ----------------------------------------------------------------------
+    @property
+    def detector(self) -> Detector:
+        return self._detector
+
+    def set_detector(self, detector: Detector) -> None:
+        """Swap the detector; takes effect on the next hop (thread-safe)."""
+        with self._detector_lock:
+            self._detector = detector
+
+    def window_seconds(self) -> float:
+        seconds = self.config.window_seconds or float(
+            getattr(self._detector, "window_seconds", 0.5)
+        )
+        return min(max(seconds, self.config.hop_seconds), self.config.ring_seconds)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def sample_rate(self) -> int:
+        if self.capture is not None and self.capture.sample_rate:
+            return self.capture.sample_rate
+        return self._offline_rate
+
+    # -- the per-hop pipeline ---------------------------------------------------------------
+    def _spectrum_for(self, sample_rate: int) -> SpectrumView | None:
+        cfg = self.config
+        if cfg.spectrum_points <= 0:
+            return None
+        if self._spectrum is None or self._spectrum.sample_rate != sample_rate:
+            self._spectrum = SpectrumView(
+                sample_rate, cfg.spectrum_points, cfg.spectrum_fmin, cfg.spectrum_fmax
+            )
+        return self._spectrum
+
+    def analyze_window(
+        self, window: np.ndarray, sample_rate: int, timestamp: float, overflows: int = 0
+    ) -> AnalyzerEvent:
+        """One hop: level, gate, detect, smooth, spectrum → event (never raises)."""
+        started = time.perf_counter()
+        cfg = self.config
+        hop_frames = max(1, int(round(cfg.hop_seconds * sample_rate)))
+        level_db, peak = level(window[-hop_frames:])
+        error = None
+        gated = level_db < cfg.gate_db
+        detection = Detection(timestamp=timestamp)
+        if not gated:
+            with self._detector_lock:
+                detector = self._detector
+            try:
+                detection = dataclasses.replace(
+                    detector.detect(window, sample_rate), timestamp=timestamp
+                )
+            except Exception as exc:  # a detector bug must not kill the stream
+                error = f"detector {getattr(detector, 'name', '?')!r} failed: {exc}"
+                log.debug("detector failed", exc_info=True)
+        stable, changed = self.smoother.update(detection, timestamp)
+        spectrum_db = freqs = None
+        try:
+            view = self._spectrum_for(sample_rate)
+            if view is not None:
+                spectrum_db, freqs = view.compute(window), view.freqs
+        except Exception as exc:
+            error = error or f"spectrum failed: {exc}"
+        return AnalyzerEvent(
+            timestamp=timestamp,
+            detection=detection,
+            stable=stable,
+            changed=changed,
+            level_db=level_db,
+            peak=peak,
+            clipping=peak >= cfg.clip_level,
+            overflows=overflows,
+            spectrum_db=spectrum_db,
+            spectrum_freqs=freqs,
+            processing_ms=(time.perf_counter() - started) * 1000.0,
+            error=error,
+            gated=gated,
+        )
+
+    def _emit(self, event: AnalyzerEvent) -> None:
+        if event.error:
+            self.last_error = event.error
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(event)
+        except Exception:  # a listener's bug must not stop the analysis
+            log.exception("analyzer event listener failed")
+
+    # -- offline feeding ----------------------------------------------------------------------
+    def process_block(
+        self, block: np.ndarray, sample_rate: int | None = None
+    ) -> list[AnalyzerEvent]:
+        """Feed audio without a device; runs one hop per hop_seconds of audio, synchronously.
+
+        Blocks may be any length; the first call fixes the sample rate (reset() to change it).
+        Returns the events (also sent to on_event), deterministic for the same input.
+        """
+        if self.running:
+            raise AnalyzerConfigError("process_block cannot be used while the analyzer is running")
+        block = np.asarray(block, dtype=np.float32)
+        if block.ndim == 2:
+            block = block.mean(axis=1, dtype=np.float32)
+        if block.ndim != 1:
+            raise AnalyzerConfigError(f"audio must be mono (frames,), got shape {block.shape}")
+        if self._offline_ring is None:
+            if not sample_rate or sample_rate <= 0:
+                raise AnalyzerConfigError("process_block needs a positive sample_rate first")
+            self._offline_rate = int(sample_rate)
+            self._offline_ring = RingBuffer(int(round(self.config.ring_seconds * sample_rate)))
+            self._offline_next_hop = int(round(self.config.hop_seconds * sample_rate))
+        elif sample_rate and int(sample_rate) != self._offline_rate:
+            raise AnalyzerConfigError(
+                f"sample rate changed from {self._offline_rate} to {sample_rate}; call reset()"
+            )
+        ring, rate = self._offline_ring, self._offline_rate
+        hop = max(1, int(round(self.config.hop_seconds * rate)))
+        events = []
+        pos = 0
+        while pos < block.shape[0]:
+            take = min(block.shape[0] - pos, self._offline_next_hop - ring.total_written)
+            ring.write(block[pos : pos + take])
+            pos += take
+            if ring.total_written >= self._offline_next_hop:
+                self._offline_next_hop += hop
+                window_frames = int(round(self.window_seconds() * rate))
+                window, end = ring.read_latest(window_frames)
+                event = self.analyze_window(window, rate, end / rate)
+                self._emit(event)
+                events.append(event)
+        return events
+
+    def reset(self) -> None:
+        """Forget fed audio and the smoother state (offline use)."""
+        self._offline_ring = None
+        self._offline_rate = 0
+        self._offline_next_hop = 0
+        self.smoother.reset()
+
+    # -- live -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the input device and start analysing; raises DeviceError if it cannot open."""
+        if self.running:
+            return
+        self.stop()
+        cfg = self.config
+        capture = Capture(
+            cfg.device,
+            cfg.sample_rate,
+            blocksize=cfg.blocksize,
+            ring_seconds=cfg.ring_seconds,
+        )
+        capture.start()
+        self.capture = capture
+        self.smoother.reset()
+        self.last_error = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(capture, self._stop), name="kord-live-analyzer", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the worker and close the device; safe to call at any time."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5.0)
+        if self.capture is not None:
+            self.capture.stop()
+
+    def restart(self) -> None:
+        """Stop and start again (after a device error, or to apply a new device)."""
+        self.stop()
+        self.start()
+
+    def _error_event(self, message: str, timestamp: float, overflows: int) -> AnalyzerEvent:
+        return AnalyzerEvent(
+            timestamp=timestamp,
+            detection=Detection(timestamp=timestamp),
+            stable=None,
+            changed=self.smoother.stable is not None,
+            level_db=SILENCE_DB,
+            peak=0.0,
+            clipping=False,
+            overflows=overflows,
+            spectrum_db=None,
+            spectrum_freqs=None,
+            processing_ms=0.0,
+            error=message,
+        )
+
+    def _run(self, capture: Capture, stop: threading.Event) -> None:
+        hop = self.config.hop_seconds
+        rate = capture.sample_rate
+        last_end = -1
+        last_progress = time.monotonic()
+        next_wake = time.monotonic() + hop
+        try:
+            while not stop.wait(max(0.0, next_wake - time.monotonic())):
+                now = time.monotonic()
+                next_wake += hop
+                if next_wake < now:  # fell behind (suspended, slow detector): resync
+                    next_wake = now + hop
+                error = capture.check()
+                end = capture.ring.total_written
+                if error is None and end == last_end:
+                    if now - last_progress > self.config.stall_seconds:
+                        error = (
+                            f"no audio from input {capture.device.name if capture.device else ''!r}"
+                            f" for {self.config.stall_seconds:g} s"
+                        )
+                    else:
+                        continue
+                if error is not None:
+                    self._emit(self._error_event(error, end / rate, capture.overflows))
+                    self.smoother.reset()
+                    break
+                last_end, last_progress = end, now
+                window_frames = int(round(self.window_seconds() * rate))
+                window, end = capture.ring.read_latest(window_frames)
+                self._emit(self.analyze_window(window, rate, end / rate, capture.overflows))
+        except Exception as exc:  # never raise from the worker
+            log.debug("live analyzer failed", exc_info=True)
+            self._emit(self._error_event(f"live analysis failed: {exc}", 0.0, capture.overflows))
+        finally:
+            capture.stop()

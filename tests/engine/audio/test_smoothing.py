@@ -1,0 +1,91 @@
+"""ChordSmoother on synthetic detection sequences: hold, release, no flicker."""
+
+import pytest
+
+from kord_engine.audio.detection import Detection
+from kord_engine.audio.smoothing import ChordSmoother
+
+C = Detection(pitch_classes=(0, 4, 7), bass=0, chords=("C",), confidence=0.9)
+AM = Detection(pitch_classes=(0, 4, 9), bass=9, chords=("Am",), confidence=0.8)
+SILENCE = Detection()
+HOP = 0.05
+
+
+def run(smoother, sequence):
+    """Feed detections one hop apart; return (time, stable chord name) of each change."""
+    changes = []
+    for i, det in enumerate(sequence):
+        stable, changed = smoother.update(det, i * HOP)
+        if changed:
+            changes.append((round(i * HOP, 3), stable.chord if stable else None))
+    return changes
+
+
+def test_new_chord_becomes_stable_after_hold():
+    s = ChordSmoother(hold_seconds=0.15)
+    # frames at 0, .05, .10, .15 → stable at 0.15
+    assert run(s, [C] * 6) == [(0.15, "C")]
+    assert s.stable == C
+
+
+def test_zero_hold_is_immediate():
+    assert run(ChordSmoother(0.0), [C, AM, AM]) == [(0.0, "C"), (0.05, "Am")]
+
+
+def test_short_blip_never_becomes_stable():
+    s = ChordSmoother(0.15)
+    seq = [C] * 5 + [AM, AM] + [C] * 5 + [AM] + [C] * 3
+    assert run(s, seq) == [(0.15, "C")]
+
+
+def test_interrupted_candidate_restarts_its_hold():
+    s = ChordSmoother(0.15)
+    # AM, AM, C(blip back to stable), AM … → AM's hold restarts after the blip
+    seq = [C] * 4 + [AM, AM, C, AM, AM, AM, AM]
+    assert run(s, seq) == [(0.15, "C"), (0.5, "Am")]
+
+
+def test_alternating_frames_do_not_flicker():
+    s = ChordSmoother(0.15)
+    seq = [C] * 4 + [AM, C] * 10
+    assert run(s, seq) == [(0.15, "C")]
+
+
+def test_silence_clears_after_release():
+    s = ChordSmoother(hold_seconds=0.15, release_seconds=0.3)
+    seq = [C] * 4 + [SILENCE] * 8
+    # silence starts at 0.2, clears at 0.5
+    assert run(s, seq) == [(0.15, "C"), (0.5, None)]
+    assert s.stable is None
+
+
+def test_brief_dropout_keeps_the_chord():
+    s = ChordSmoother(hold_seconds=0.15)
+    seq = [C] * 4 + [SILENCE, SILENCE] + [C] * 4
+    assert run(s, seq) == [(0.15, "C")]
+
+
+def test_same_pitch_classes_with_other_detail_is_not_a_change():
+    s = ChordSmoother(0.1)
+    c_loud = Detection(pitch_classes=(0, 4, 7), bass=0, chords=("C",), confidence=0.99)
+    assert run(s, [C] * 3 + [c_loud] * 5) == [(0.1, "C")]
+    assert s.stable == C  # the detection that became stable stays (no label flicker)
+
+
+def test_progression():
+    s = ChordSmoother(0.15)
+    g7 = Detection(pitch_classes=(2, 5, 7, 11), chords=("G7",))
+    seq = [C] * 10 + [AM] * 10 + [g7] * 10 + [SILENCE] * 10
+    names = [name for _, name in run(s, seq)]
+    assert names == ["C", "Am", "G7", None]
+
+
+def test_reset_and_bad_values():
+    s = ChordSmoother(0.0)
+    s.update(C, 0.0)
+    s.reset()
+    assert s.stable is None
+    with pytest.raises(ValueError):
+        ChordSmoother(-1)
+    with pytest.raises(ValueError):
+        ChordSmoother(0.1, release_seconds=-0.5)
