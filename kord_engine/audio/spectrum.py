@@ -1,0 +1,84 @@
+"""kord's 1 Hz "frequency space" (spec §1.2) and the same space for windows of any length.
+
+kord: whole seconds L, rectangular FFT magnitude of all samples, no normalisation, mean of
+L-bin blocks → 1 Hz bins, first 8192 kept. A sine of amplitude A gives a peak of about A·fs/2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import fft as sfft
+
+from kord_engine.errors import AudioError
+
+SPECTRUM_BINS = 8192
+#: kord casts the listening length to u8: at most 255 whole seconds are used
+MAX_SECONDS = 255
+
+
+def _check(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    x = np.asarray(samples, dtype=np.float32)
+    if x.ndim != 1:
+        raise AudioError(f"expected mono samples of shape (frames,), got {x.shape}")
+    if int(sample_rate) <= 0:
+        raise AudioError(f"sample rate must be positive, got {sample_rate}")
+    return x
+
+
+def _block_mean_space(x: np.ndarray, sample_rate: int, seconds: int) -> np.ndarray:
+    """|FFT| of `x` (length seconds·fs), averaged in blocks of `seconds` raw bins, 8192 kept."""
+    raw = np.abs(sfft.rfft(x.astype(np.float64), workers=1))
+    want = SPECTRUM_BINS * seconds
+    out = np.zeros(want, dtype=np.float64)
+    m = min(want, len(raw))
+    # bins past Nyquist would be kord's mirror image (fs < 16,384 Hz); we leave them 0
+    out[:m] = raw[:m]
+    return out.reshape(SPECTRUM_BINS, seconds).mean(axis=1).astype(np.float32)
+
+
+def whole_seconds(frames: int, sample_rate: int) -> int:
+    """kord's L: floor(frames / fs), capped at 255."""
+    return min(MAX_SECONDS, int(frames) // int(sample_rate))
+
+
+def frequency_space(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """kord's exact 1 Hz frequency space (8192,) float32 of the first whole seconds of `samples`.
+
+    Raises AudioError for clips shorter than one second (kord: "Listening length in seconds
+    must be greater than 1").
+    """
+    x = _check(samples, sample_rate)
+    seconds = whole_seconds(len(x), sample_rate)
+    if seconds < 1:
+        raise AudioError(
+            f"kord's frequency space needs at least one whole second of audio, got "
+            f"{len(x) / sample_rate:.3f} s"
+        )
+    return _block_mean_space(x[: seconds * int(sample_rate)], int(sample_rate), seconds)
+
+
+def window_frequency_space(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The same 1 Hz space for a window of ANY length (rectangular, like kord).
+
+    The window is zero-padded to the next whole second L and scaled by L·fs/n, so a sine of
+    amplitude A peaks at about A·fs/2 as in kord's space; whole-second windows give exactly
+    `frequency_space`.
+    """
+    x = _check(samples, sample_rate)
+    sr = int(sample_rate)
+    n = len(x)
+    if n == 0:
+        return np.zeros(SPECTRUM_BINS, dtype=np.float32)
+    seconds = min(MAX_SECONDS, max(1, -(-n // sr)))
+    n = min(n, seconds * sr)
+    padded = np.zeros(seconds * sr, dtype=np.float32)
+    padded[:n] = x[:n]
+    space = _block_mean_space(padded, sr, seconds)
+    if n != seconds * sr:
+        space *= np.float32(seconds * sr / n)
+    return space
+
+
+def bin_frequencies(seconds: int = 1) -> np.ndarray:
+    """Centre frequency of each smoothed bin as kord reports it live: i + (L−1)/(2L)."""
+    return np.arange(SPECTRUM_BINS, dtype=np.float64) + (seconds - 1) / (2.0 * seconds)
