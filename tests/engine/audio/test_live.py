@@ -1,0 +1,301 @@
+"""LiveAnalyzer's per-hop pipeline (fed offline through process_block) and its worker thread
+(driven by a fake capture): gating, levels, spectrum, smoothing, errors as events."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from kord_engine.audio import live
+from kord_engine.audio.detection import Detection
+from kord_engine.audio.live import AnalyzerConfig, AnalyzerConfigError, LiveAnalyzer
+from kord_engine.audio.ringbuffer import RingBuffer
+
+RATE = 16000
+C_MAJOR = (261.63, 329.63, 392.00)  # C4 E4 G4
+A_MINOR = (220.00, 261.63, 329.63)  # A3 C4 E4
+
+
+class PeakDetector:
+    """A tiny stand-in detector: the pitch classes of the three strongest FFT peaks."""
+
+    name = "peaks"
+    window_seconds = 0.25
+
+    def __init__(self):
+        self.calls = 0
+
+    def detect(self, audio, sample_rate):
+        self.calls += 1
+        spec = np.abs(np.fft.rfft(audio * np.hanning(len(audio))))
+        freqs = np.fft.rfftfreq(len(audio), 1 / sample_rate)
+        spec[freqs < 60] = 0
+        peaks = []
+        for _ in range(3):
+            k = int(np.argmax(spec))
+            peaks.append(freqs[k])
+            spec[max(0, k - 4) : k + 5] = 0
+        midis = [int(round(69 + 12 * np.log2(f / 440))) for f in peaks]
+        pcs = tuple(sorted({m % 12 for m in midis}))
+        return Detection(
+            notes=tuple(sorted(m - 12 for m in midis)),
+            pitch_classes=pcs,
+            bass=min(midis) % 12,
+            confidence=0.9,
+            chords=("C",) if pcs == (0, 4, 7) else ("Am",) if pcs == (0, 4, 9) else (),
+        )
+
+
+def tones(freqs, seconds, amp=0.2):
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (amp * sum(np.sin(2 * np.pi * f * t) for f in freqs)).astype(np.float32)
+
+
+def silence(seconds):
+    return np.zeros(int(seconds * RATE), np.float32)
+
+
+def changes(events):
+    return [
+        (round(e.timestamp, 3), e.stable.chord if e.stable else None) for e in events if e.changed
+    ]
+
+
+def test_one_event_per_hop_with_stream_timestamps():
+    analyzer = LiveAnalyzer(PeakDetector(), AnalyzerConfig(hop_seconds=0.05))
+    events = analyzer.process_block(tones(C_MAJOR, 1.0), RATE)
+    assert len(events) == 20
+    np.testing.assert_allclose([e.timestamp for e in events], np.arange(1, 21) * 0.05)
+    assert all(e.detection.timestamp == e.timestamp for e in events)
+    assert events[-1].stable is not None and events[-1].stable.pitch_classes == (0, 4, 7)
+    assert all(e.error is None for e in events)
+
+
+def test_progression_changes_once_per_chord():
+    analyzer = LiveAnalyzer(PeakDetector(), AnalyzerConfig(hold_seconds=0.15))
+    audio = np.concatenate([tones(C_MAJOR, 1.0), tones(A_MINOR, 1.0), silence(0.6)])
+    got = changes(analyzer.process_block(audio, RATE))
+    assert [name for _, name in got] == ["C", "Am", None]
+    c_time, am_time, off_time = (t for t, _ in got)
+    assert c_time <= 0.25 and 1.0 < am_time <= 1.4 and 2.0 < off_time <= 2.3
+
+
+def test_block_size_does_not_change_the_result():
+    audio = np.concatenate([tones(C_MAJOR, 0.6), tones(A_MINOR, 0.6)])
+    whole = LiveAnalyzer(PeakDetector()).process_block(audio, RATE)
+    pieces = LiveAnalyzer(PeakDetector())
+    chunked = []
+    rng = np.random.default_rng(1)
+    pos = 0
+    while pos < len(audio):
+        n = int(rng.integers(1, 3000))
+        chunked += pieces.process_block(audio[pos : pos + n], RATE)
+        pos += n
+    assert [(e.timestamp, e.detection, e.stable, e.changed) for e in whole] == [
+        (e.timestamp, e.detection, e.stable, e.changed) for e in chunked
+    ]
+
+
+def test_silence_is_gated_without_running_the_detector():
+    detector = PeakDetector()
+    analyzer = LiveAnalyzer(detector, AnalyzerConfig(gate_db=-55))
+    noise = (np.random.default_rng(0).standard_normal(RATE) * 1e-4).astype(np.float32)  # -80 dB
+    events = analyzer.process_block(noise, RATE)
+    assert detector.calls == 0
+    assert all(e.gated and e.detection.is_empty and e.stable is None for e in events)
+    assert all(-85 < e.level_db < -75 for e in events)
+
+
+def test_levels_and_clipping():
+    analyzer = LiveAnalyzer(PeakDetector(), AnalyzerConfig(clip_level=0.99))
+    t = np.arange(RATE // 2) / RATE
+    quiet = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    event = analyzer.process_block(quiet, RATE)[-1]
+    assert event.level_db == pytest.approx(20 * np.log10(0.5 / np.sqrt(2)), abs=0.1)
+    assert event.peak == pytest.approx(0.5, abs=0.01) and not event.clipping
+    loud = np.clip(3 * quiet, -1, 1)
+    assert analyzer.process_block(loud, RATE)[-1].clipping
+
+
+def test_spectrum_peaks_at_the_tone():
+    cfg = AnalyzerConfig(spectrum_points=512, spectrum_fmin=27.5, spectrum_fmax=4186)
+    event = LiveAnalyzer(PeakDetector(), cfg).process_block(tones((440.0,), 0.5, amp=0.5), RATE)[-1]
+    assert event.spectrum_db.shape == event.spectrum_freqs.shape == (512,)
+    assert event.spectrum_freqs[0] == pytest.approx(27.5)
+    assert event.spectrum_freqs[-1] == pytest.approx(4186, rel=1e-4)
+    peak_freq = event.spectrum_freqs[int(np.argmax(event.spectrum_db))]
+    assert peak_freq == pytest.approx(440, rel=0.03)
+    assert event.spectrum_db.max() == pytest.approx(20 * np.log10(0.5), abs=1.5)
+
+
+def test_no_spectrum_when_disabled():
+    event = LiveAnalyzer(PeakDetector(), AnalyzerConfig(spectrum_points=0)).process_block(
+        tones(C_MAJOR, 0.1), RATE
+    )[-1]
+    assert event.spectrum_db is None and event.spectrum_freqs is None
+
+
+def test_detector_failure_becomes_an_event():
+    class Broken:
+        name = "broken"
+        window_seconds = 0.1
+
+        def detect(self, audio, sample_rate):
+            raise RuntimeError("boom")
+
+    events = LiveAnalyzer(Broken()).process_block(tones(C_MAJOR, 0.2), RATE)
+    assert events and all("boom" in e.error and e.detection.is_empty for e in events)
+
+
+def test_listener_failure_does_not_stop_processing():
+    def bad_listener(event):
+        raise ValueError("listener bug")
+
+    analyzer = LiveAnalyzer(PeakDetector(), on_event=bad_listener)
+    assert len(analyzer.process_block(tones(C_MAJOR, 0.3), RATE)) == 6
+
+
+def test_set_detector_swaps_live_and_window_follows_it():
+    first, second = PeakDetector(), PeakDetector()
+    second.window_seconds = 0.5
+    analyzer = LiveAnalyzer(first)
+    analyzer.process_block(tones(C_MAJOR, 0.2), RATE)
+    assert analyzer.window_seconds() == 0.25
+    analyzer.set_detector(second)
+    analyzer.process_block(tones(C_MAJOR, 0.2), RATE)
+    assert (first.calls, second.calls) == (4, 4)
+    assert analyzer.window_seconds() == 0.5
+    assert LiveAnalyzer(first, AnalyzerConfig(window_seconds=1.0)).window_seconds() == 1.0
+
+
+def test_stereo_blocks_are_mixed_and_bad_input_refused():
+    analyzer = LiveAnalyzer(PeakDetector())
+    stereo = np.stack([tones(C_MAJOR, 0.3), tones(C_MAJOR, 0.3)], axis=1)
+    assert analyzer.process_block(stereo, RATE)[-1].stable.pitch_classes == (0, 4, 7)
+    with pytest.raises(AnalyzerConfigError, match="sample rate changed"):
+        analyzer.process_block(tones(C_MAJOR, 0.1), 44100)
+    analyzer.reset()
+    assert analyzer.process_block(np.zeros(2205, np.float32), 44100)[-1].timestamp == 0.05
+    with pytest.raises(AnalyzerConfigError, match="sample_rate"):
+        LiveAnalyzer(PeakDetector()).process_block(silence(0.1))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("hop_seconds", 0.1),
+        ("hop_seconds", 0),
+        ("hold_seconds", -1),
+        ("clip_level", 1.5),
+        ("window_seconds", 10.0),
+        ("spectrum_fmin", 5000.0),
+    ],
+)
+def test_config_validation(field, value):
+    with pytest.raises(AnalyzerConfigError, match=field):
+        LiveAnalyzer(PeakDetector(), AnalyzerConfig(**{field: value}))
+
+
+class FakeCapture:
+    """Stands in for capture.Capture: a thread writes a C chord into the ring in real time."""
+
+    instances = []
+
+    def __init__(self, device=None, sample_rate=None, blocksize=512, ring_seconds=4.0):
+        self.sample_rate = RATE
+        self.ring = RingBuffer(int(ring_seconds * RATE))
+        self.overflows = 0
+        self.error = None
+        self.device = None
+        self.feeding = True
+        self.stopped = False
+        self._audio = tones(C_MAJOR, 10.0)
+        self._stop = threading.Event()
+        FakeCapture.instances.append(self)
+
+    def start(self):
+        def feed():
+            pos = 0
+            while not self._stop.wait(0.01):
+                if self.feeding:
+                    self.ring.write(self._audio[pos : pos + RATE // 100])
+                    pos += RATE // 100
+
+        self._thread = threading.Thread(target=feed, daemon=True)
+        self._thread.start()
+
+    def check(self):
+        return self.error
+
+    def stop(self):
+        self.stopped = True
+        self._stop.set()
+        self._thread.join()
+
+
+@pytest.fixture
+def fake_capture(monkeypatch):
+    FakeCapture.instances = []
+    monkeypatch.setattr(live, "Capture", FakeCapture)
+    return FakeCapture
+
+
+def wait_for(predicate, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_worker_reports_the_chord_and_stops_cleanly(fake_capture):
+    events = []
+    analyzer = LiveAnalyzer(PeakDetector(), AnalyzerConfig(hop_seconds=0.02), events.append)
+    analyzer.start()
+    try:
+        assert analyzer.running
+        assert wait_for(lambda: any(e.changed and e.stable for e in events))
+    finally:
+        analyzer.stop()
+    assert not analyzer.running and fake_capture.instances[0].stopped
+    stable = next(e.stable for e in events if e.changed)
+    assert stable.pitch_classes == (0, 4, 7)
+    stamps = [e.timestamp for e in events]
+    assert stamps == sorted(stamps)
+    assert all(e.error is None for e in events)
+
+
+def test_device_error_becomes_an_event_and_restart_works(fake_capture):
+    events = []
+    analyzer = LiveAnalyzer(PeakDetector(), AnalyzerConfig(hop_seconds=0.02), events.append)
+    analyzer.start()
+    try:
+        assert wait_for(lambda: len(events) > 2)
+        fake_capture.instances[0].error = "audio input 'Mic' stopped unexpectedly"
+        assert wait_for(lambda: not analyzer.running)
+        assert events[-1].error == "audio input 'Mic' stopped unexpectedly"
+        assert analyzer.last_error == events[-1].error
+        assert fake_capture.instances[0].stopped
+        analyzer.start()
+        assert analyzer.running and len(fake_capture.instances) == 2
+        count = len(events)
+        assert wait_for(lambda: len(events) > count + 2)
+        assert events[-1].error is None
+    finally:
+        analyzer.stop()
+
+
+def test_stalled_device_is_an_error(fake_capture):
+    events = []
+    cfg = AnalyzerConfig(hop_seconds=0.02, stall_seconds=0.2)
+    analyzer = LiveAnalyzer(PeakDetector(), cfg, events.append)
+    analyzer.start()
+    try:
+        assert wait_for(lambda: len(events) > 2)
+        fake_capture.instances[0].feeding = False
+        assert wait_for(lambda: not analyzer.running)
+        assert "no audio" in events[-1].error
+    finally:
+        analyzer.stop()
