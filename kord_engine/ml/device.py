@@ -1,0 +1,42 @@
+"""Pick the torch device and a thread count that suits a small shared CPU."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+from kord_engine.errors import KordError
+
+
+class TrainDeviceError(KordError):
+    """A training device that is unknown or not available on this machine."""
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """'auto' → cuda if available else cpu; 'cuda' without a GPU is a clear error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise TrainDeviceError("device 'cuda' requested but torch sees no CUDA GPU")
+        return torch.device("cuda")
+    if name == "cpu":
+        return torch.device("cpu")
+    raise TrainDeviceError(f"device {name!r} is unknown; choose auto, cpu or cuda")
+
+
+def configure_threads(threads: int = 0) -> int:
+    """Set torch's intra-op threads: `threads`, or all cores (at most 8) when 0; returns it."""
+    if threads <= 0:
+        threads = max(
+            1,
+            min(
+                8,
+                len(os.sched_getaffinity(0))
+                if hasattr(os, "sched_getaffinity")
+                else os.cpu_count() or 1,
+            ),
+        )
+    torch.set_num_threads(threads)
+    return threads
