@@ -1,0 +1,153 @@
+"""Sound out: a sounddevice OutputStream whose callback renders the synth into each block.
+
+No output device is a normal state: start() raises DeviceError with the reason, and callers
+(the GUI) fall back to silent mode. Offline rendering and WAV writing live in `wav`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from kord_engine.audio.devices import (
+    DeviceInfo,
+    negotiate_sample_rate,
+    resolve_device,
+    sounddevice_module,
+)
+from kord_engine.audio.synth import Synth
+from kord_engine.audio.wav import render_offline, write_wav
+from kord_engine.errors import DeviceError
+
+__all__ = ["Player", "render_offline", "write_wav"]
+
+log = logging.getLogger(__name__)
+
+
+class Player:
+    """Play `synth` on an output device (index, name substring, or None for the default).
+
+    `latency` is "low", "high" or seconds, as sounddevice takes it.
+    """
+
+    def __init__(
+        self,
+        synth: Synth,
+        device: str | int | None = None,
+        blocksize: int = 256,
+        latency: str | float = "low",
+    ):
+        if blocksize < 0:
+            raise DeviceError(f"blocksize must be ≥ 0 frames, got {blocksize}")
+        self.synth = synth
+        self.device_spec = device
+        self.blocksize = int(blocksize)
+        self.requested_latency = latency
+        self.device: DeviceInfo | None = None
+        self.sample_rate = synth.sample_rate
+        self.underflows = 0
+        self.callbacks = 0
+        self.error: str | None = None
+        self._stream: Any = None
+        self._stopping = False
+        self._lock = threading.Lock()
+
+    # -- the audio thread ------------------------------------------------------------------
+    def _callback(self, outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        self.callbacks += 1
+        if status and status.output_underflow:
+            self.underflows += 1
+        try:
+            block = self.synth.render(frames)
+        except Exception as exc:  # never let an exception kill the stream: play silence
+            outdata.fill(0.0)
+            if self.error is None:
+                self.error = f"synth failed while rendering: {exc}"
+            return
+        outdata[:] = block[:, None]
+
+    def _finished(self) -> None:
+        if not self._stopping and self.error is None:
+            name = repr(self.device.name) if self.device else "device"
+            self.error = f"audio output {name} stopped unexpectedly (disconnected?)"
+
+    # -- control ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._stream is not None and self.error is None
+
+    @property
+    def latency(self) -> float | None:
+        """Output latency the stream reports (seconds), or None when not started."""
+        stream = self._stream
+        return float(stream.latency) if stream is not None else None
+
+    @property
+    def key_to_sound(self) -> float | None:
+        """Worst-case seconds from note_on to sound: one block of queueing + stream latency."""
+        latency = self.latency
+        if latency is None:
+            return None
+        return latency + self.blocksize / self.sample_rate
+
+    def start(self) -> None:
+        """Open the output device and start playing; raises DeviceError if it cannot."""
+        with self._lock:
+            if self._stream is not None:
+                return
+            sd = sounddevice_module()
+            self.device = resolve_device(self.device_spec, "output")
+            channels = min(2, max(1, self.device.max_output_channels))
+            rate = negotiate_sample_rate(self.device, self.synth.sample_rate, "output", channels)
+            if rate != self.synth.sample_rate:
+                log.info("output %s runs at %d Hz; retuning the synth", self.device.name, rate)
+                self.synth.set_config(replace(self.synth.config, sample_rate=rate))
+            self.sample_rate = rate
+            self.error = None
+            self._stopping = False
+            try:
+                stream = sd.OutputStream(  # type: ignore[union-attr]
+                    device=self.device.index,
+                    samplerate=rate,
+                    channels=channels,
+                    dtype="float32",
+                    blocksize=self.blocksize,
+                    latency=self.requested_latency,
+                    callback=self._callback,
+                    finished_callback=self._finished,
+                )
+                stream.start()
+            except Exception as exc:  # sd.PortAudioError, ValueError for bad settings
+                raise DeviceError(
+                    f"could not open audio output {self.device.name!r} at {rate} Hz: {exc}"
+                ) from exc
+            self._stream = stream
+            log.debug(
+                "playing on %s at %d Hz, latency %.4f s", self.device.name, rate, stream.latency
+            )
+
+    def stop(self) -> None:
+        """Stop and close the stream (safe to call twice or after an error)."""
+        with self._lock:
+            stream, self._stream = self._stream, None
+            if stream is None:
+                return
+            self._stopping = True
+            for action in (stream.stop, stream.close):
+                try:
+                    action()
+                except Exception as exc:  # a vanished device may refuse to stop cleanly
+                    log.debug("closing output stream: %s", exc)
+
+    close = stop
+
+    def __enter__(self) -> Player:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
