@@ -1,0 +1,155 @@
+"""Qt adapter over the engine's LiveAnalyzer: analyzer events (worker thread) → GUI-thread signals.
+
+Every event reaches the GUI through a queued signal (detections are never dropped); the spectrum
+and level, which only matter for drawing, are coalesced: the analyzer thread stores the latest
+frame and a display-rate QTimer emits it, so a slow GUI drops frames, never analyzer work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from kord_engine.audio.detection import EMPTY
+from kord_engine.errors import KordError
+
+DISPLAY_FPS = 60
+
+
+class AnalyzerBridge(QObject):
+    """Owns one LiveAnalyzer at a time; start/stop from the GUI thread, listen to the signals."""
+
+    #: (stable Detection, changed) — the smoothed chord, on every analyzer event
+    detection = Signal(object, bool)
+    #: Detection — the unsmoothed per-hop detection
+    raw = Signal(object)
+    #: (level_db, peak, clipping)
+    level = Signal(float, float, bool)
+    #: (freqs ndarray, dB ndarray) — at most DISPLAY_FPS per second
+    spectrum = Signal(object, object)
+    error = Signal(str)
+    #: (processing_ms, overflows)
+    stats = Signal(float, int)
+    running_changed = Signal(bool)
+
+    _event_ready = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, display_fps: int = DISPLAY_FPS):
+        super().__init__(parent)
+        self._analyzer: Any = None
+        self._lock = threading.Lock()
+        self._latest: Any = None  # newest event with a spectrum, for the display timer
+        self._latest_seq = 0
+        self._shown_seq = 0
+        self.detector_name = ""
+        self.model_dir: Path | None = None
+        self.events_received = 0
+        self._event_ready.connect(self._on_event_gui)
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(1, int(1000 / display_fps)))
+        self._timer.timeout.connect(self._emit_display_frame)
+        self._timer.start()
+
+    # ----------------------------------------------------------------- control (GUI thread)
+    @property
+    def running(self) -> bool:
+        a = self._analyzer
+        return bool(a is not None and getattr(a, "running", False))
+
+    def start(
+        self,
+        device: str | int | None = None,
+        detector_name: str = "default",
+        gate_db: float = -55.0,
+        model_dir: str | Path | None = None,
+    ) -> bool:
+        """Start listening on `device` (None = system default). Emits `error` and returns False
+        if the device or detector cannot be opened."""
+        self.stop()
+        try:
+            from kord_engine.audio.detect import make_detector
+            from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+        except ImportError as exc:
+            self.error.emit(f"Live analysis is not available in this build ({exc}).")
+            return False
+        try:
+            options: dict[str, Any] = {}
+            if detector_name == "ml" and model_dir:
+                options["model_dir"] = Path(model_dir)
+            detector = make_detector(detector_name, **options)
+            config = AnalyzerConfig(gate_db=float(gate_db), device=device or None)
+            analyzer = LiveAnalyzer(detector, config, on_event=self.handle_event)
+            analyzer.start()
+        except KordError as exc:
+            self.error.emit(str(exc))
+            return False
+        except Exception as exc:  # PortAudio and friends raise their own types
+            self.error.emit(f"Could not start listening: {exc}")
+            return False
+        self._analyzer = analyzer
+        self.detector_name = detector_name
+        self.model_dir = Path(model_dir) if model_dir else None
+        self.running_changed.emit(True)
+        return True
+
+    def stop(self) -> None:
+        """Stop the analyzer (joins its thread); safe to call when not running."""
+        analyzer, self._analyzer = self._analyzer, None
+        if analyzer is None:
+            return
+        with contextlib.suppress(Exception):  # a dead device may fail to close
+            analyzer.stop()
+        self.running_changed.emit(False)
+
+    def process_block(self, block) -> None:
+        """Feed audio offline to the current analyzer (tests, screenshots, files)."""
+        if self._analyzer is not None:
+            self._analyzer.process_block(block)
+
+    def attach(self, analyzer: Any) -> None:
+        """Adopt an analyzer created elsewhere (offline feeding); it must call `handle_event`."""
+        self.stop()
+        self._analyzer = analyzer
+
+    # ------------------------------------------------------------ analyzer thread → GUI
+    def handle_event(self, event: Any) -> None:
+        """The analyzer's on_event callback: runs on the analyzer thread; never blocks."""
+        if getattr(event, "spectrum_db", None) is not None or hasattr(event, "level_db"):
+            with self._lock:
+                self._latest = event
+                self._latest_seq += 1
+        self._event_ready.emit(event)
+
+    @Slot(object)
+    def _on_event_gui(self, event: Any) -> None:
+        self.events_received += 1
+        err = getattr(event, "error", None)
+        if err:
+            self.stop()
+            self.error.emit(str(err))
+            return
+        det = getattr(event, "detection", None)
+        if det is not None:
+            self.raw.emit(det)
+        stable = getattr(event, "stable", None)
+        self.detection.emit(stable if stable is not None else EMPTY, bool(event.changed))
+        self.stats.emit(float(event.processing_ms or 0.0), int(event.overflows or 0))
+
+    @Slot()
+    def _emit_display_frame(self) -> None:
+        with self._lock:
+            if self._latest_seq == self._shown_seq:
+                return
+            event = self._latest
+            self._shown_seq = self._latest_seq
+        self.level.emit(float(event.level_db), float(event.peak), bool(event.clipping))
+        if event.spectrum_db is not None and event.spectrum_freqs is not None:
+            self.spectrum.emit(event.spectrum_freqs, event.spectrum_db)
+
+    def flush(self) -> None:
+        """Emit the pending display frame now (tests; normally the timer does it)."""
+        self._emit_display_frame()

@@ -1,0 +1,664 @@
+"""The main window: live listening view in the middle, theory panels docked right, keyboard below.
+
+All engine work goes through the bridges (analyzer, synth) or a worker thread (file analysis);
+the window itself only routes signals to widgets and keeps the settings in step.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kord_desktop import theme as themes
+from kord_desktop.banner import Banner
+from kord_desktop.context import AppContext
+from kord_desktop.panels import PANELS, load_panel
+from kord_desktop.settings import Settings
+from kord_desktop.statusbar import KordStatusBar
+from kord_desktop.toolbar import DETECTORS, ListenToolbar
+from kord_desktop.widgets.chord_display import ChordDisplay
+from kord_desktop.widgets.level_meter import LevelMeter
+from kord_desktop.widgets.spectrum import SpectrumWidget
+from kord_desktop.widgets.timeline import ChordTimeline
+from kord_engine.audio.detection import Detection
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "Kord Desktop"
+NO_DEVICE_MESSAGE = (
+    "No audio input device found. Connect a microphone or audio interface, then press Retry. "
+    "Everything else (theory panels, keyboard, synth, file analysis) works without one."
+)
+
+
+def detection_midis(detection: Detection) -> set[int]:
+    """MIDI numbers to light for a detection (note ids are MIDI − 12; pitch classes → octave 4)."""
+    if detection.notes:
+        return {n + 12 for n in detection.notes}
+    return {60 + pc for pc in detection.pitch_classes}
+
+
+def chord_midis(name: str) -> list[int]:
+    """MIDI notes of a chord name via the engine's theory (ParseError for bad names)."""
+    from kord_engine.theory import Chord
+
+    return [n.midi for n in Chord.parse(name).notes()]
+
+
+def device_names(kind: str) -> list[str]:
+    """Names of the audio devices of `kind` ('input'/'output'); [] when audio is unavailable."""
+    try:
+        from kord_engine.audio import devices
+    except ImportError:
+        return []
+    try:
+        infos = devices.list_devices()
+    except Exception:  # noqa: BLE001 - no PortAudio, no devices
+        return []
+    names = []
+    for d in infos:
+        channels = getattr(d, f"max_{kind}_channels", None)
+        if channels is None:
+            channels = getattr(d, f"{kind}_channels", None)
+        if channels is None:
+            kinds = getattr(d, "kind", kind)
+            ok = kind in str(kinds)
+        else:
+            ok = channels > 0
+        if ok:
+            names.append(str(getattr(d, "name", d)))
+    return names
+
+
+def input_available() -> tuple[bool, str]:
+    """(True, "") when the engine reports an audio input, else (False, why)."""
+    try:
+        from kord_engine.audio import devices
+
+        ok, why = devices.audio_available("input")
+    except Exception as exc:  # noqa: BLE001 - engine/PortAudio missing
+        return False, str(exc)
+    return bool(ok), why
+
+
+class MainWindow(QMainWindow):
+    """Kord Desktop's one window. `MainWindow(context=None)` builds its own AppContext."""
+
+    file_analyzed = Signal(object, object, str)  # Detection | None, segments | None, error text
+
+    def __init__(self, context: AppContext | None = None, settings: Settings | None = None):
+        super().__init__()
+        self.context = context if context is not None else AppContext(settings, self)
+        self.settings = self.context.settings
+        self.colors = themes.resolve(self.settings.get("view/theme"))
+        self._stream_time = 0.0
+        self._banner_action = self.restart_listening
+        self.setWindowTitle(APP_TITLE)
+        self.setObjectName("mainWindow")
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+        )
+
+        self._build_central()
+        self._build_toolbar()
+        self._build_docks()
+        self._build_menus()
+        self.status_bar = KordStatusBar(self)
+        self.setStatusBar(self.status_bar)
+        self.context.set_status_sink(self.status_bar.showMessage)
+        self._connect()
+        self._restore()
+        self.apply_theme(self.settings.get("view/theme"))
+        self.set_note_names(self.settings.get("view/note_names"))
+        self.refresh_devices()
+        self._update_model_label()
+
+    # ------------------------------------------------------------------- building
+    def _build_central(self) -> None:
+        self.banner = Banner(self)
+        self.chord_display = ChordDisplay()
+        self.level_meter = LevelMeter()
+        self.spectrum = SpectrumWidget()
+        self.spectrum.setMinimumHeight(160)
+        self.timeline = ChordTimeline()
+
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        left.addWidget(self.chord_display)
+        left.addWidget(self.spectrum, 1)
+        top_layout.addLayout(left, 1)
+        top_layout.addWidget(self.level_meter)
+
+        history = QWidget()
+        history_layout = QVBoxLayout(history)
+        history_layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        title = QLabel("Chord history")
+        title.setStyleSheet("font-weight: 600;")
+        head.addWidget(title)
+        head.addStretch(1)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the chord history as text")
+        self.export_button = QPushButton("Export…")
+        self.clear_button = QPushButton("Clear")
+        for b in (self.copy_button, self.export_button, self.clear_button):
+            head.addWidget(b)
+        history_layout.addLayout(head)
+        history_layout.addWidget(self.timeline, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("centralSplitter")
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(history)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_toolbar(self) -> None:
+        self.toolbar = ListenToolbar(self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        s = self.settings
+        self.toolbar.set_detector(s.get("audio/detector"))
+        self.toolbar.set_gate(s.get("audio/gate_db"))
+        self.toolbar.set_volume(s.get("synth/volume"))
+
+    def _build_docks(self) -> None:
+        self.panels: dict[str, QWidget] = {}
+        self.panel_docks: dict[str, QDockWidget] = {}
+        first: QDockWidget | None = None
+        for module, cls, title in PANELS:
+            panel = load_panel(module, cls, title, self.context, None)
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{module}")
+            dock.setWidget(panel)
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            )
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if first is None:
+                first = dock
+            else:
+                self.tabifyDockWidget(first, dock)
+            self.panels[module] = panel
+            self.panel_docks[module] = dock
+        if first is not None:
+            first.raise_()
+        self.keyboard_dock = QDockWidget("Keyboard", self)
+        self.keyboard_dock.setObjectName("dock_keyboard")
+        self.keyboard_dock.setWidget(self._keyboard_with_legend())
+        self.keyboard_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.keyboard_dock)
+        self.resizeDocks([first] if first else [], [460], Qt.Orientation.Horizontal)
+
+    def _keyboard_with_legend(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 0, 4, 4)
+        layout.setSpacing(2)
+        try:
+            from kord_desktop.widgets.keyboard import KeyboardLegend
+
+            layout.addWidget(KeyboardLegend(("detected", "played", "chord", "pressed", "selected")))
+        except Exception:  # noqa: BLE001 - the keyboard is optional
+            pass
+        layout.addWidget(self.context.keyboard, 1)
+        return box
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = self._action(
+            file_menu, "&Open audio file…", self.open_audio_file, QKeySequence.StandardKey.Open
+        )
+        self.export_action = self._action(
+            file_menu, "&Export chord history…", self.export_history_dialog
+        )
+        self.copy_action = self._action(file_menu, "&Copy chord history", self.timeline_copy)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        listen_menu = bar.addMenu("&Listen")
+        self.listen_action = self._action(
+            listen_menu, "Start/Stop &listening", self.toggle_listening, "Ctrl+L"
+        )
+        self._action(listen_menu, "&Refresh devices", self.refresh_devices, "F5")
+
+        view = bar.addMenu("&View")
+        theme_menu = view.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for choice in themes.THEMES:
+            act = QAction(choice.capitalize(), self, checkable=True)
+            act.setData(choice)
+            act.triggered.connect(lambda _=False, c=choice: self.set_theme(c))
+            self.theme_group.addAction(act)
+            theme_menu.addAction(act)
+            self.theme_actions[choice] = act
+        names_menu = view.addMenu("&Note names on keys")
+        self.note_names_group = QActionGroup(self)
+        self.note_names_actions: dict[str, QAction] = {}
+        for mode, label in (("none", "&None"), ("c", "Every &C"), ("all", "&All keys")):
+            act = QAction(label, self, checkable=True)
+            act.triggered.connect(lambda _=False, m=mode: self.set_note_names(m))
+            self.note_names_group.addAction(act)
+            names_menu.addAction(act)
+            self.note_names_actions[mode] = act
+        panels_menu = view.addMenu("&Panels")
+        for dock in [*self.panel_docks.values(), self.keyboard_dock]:
+            panels_menu.addAction(dock.toggleViewAction())
+
+        model = bar.addMenu("&Model")
+        self._action(model, "&Load model…", self.load_model_dialog)
+        self._action(model, "Use &default model", self.use_default_model)
+        model.addSeparator()
+        self.train_action = self._action(model, "&Train a model…", self.open_training_wizard)
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About Kord Desktop", self.show_about)
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(lambda _=False: slot())
+        menu.addAction(act)
+        return act
+
+    def _connect(self) -> None:
+        a = self.context.analyzer
+        a.detection.connect(self.on_detection)
+        a.raw.connect(self.on_raw)
+        a.level.connect(self.level_meter.set_level)
+        a.spectrum.connect(self.spectrum.set_spectrum)
+        a.stats.connect(self.status_bar.set_stats)
+        a.error.connect(self.on_error)
+        a.running_changed.connect(self.toolbar.set_listening)
+        t = self.toolbar
+        t.start_requested.connect(self.start_listening)
+        t.stop_requested.connect(self.stop_listening)
+        t.detector_changed.connect(self._detector_changed)
+        t.gate_changed.connect(self._gate_changed)
+        t.input_device_changed.connect(self._input_changed)
+        t.output_device_changed.connect(self._output_changed)
+        t.volume_changed.connect(self._volume_changed)
+        self.banner.action_clicked.connect(lambda: self._banner_action())
+        self.chord_display.chord_clicked.connect(self.play_chord_name)
+        self.context.synth.volume_changed.connect(self._synth_volume_changed)
+        self.context.synth.output_status.connect(self._on_output_status)
+        self.copy_button.clicked.connect(self.timeline_copy)
+        self.export_button.clicked.connect(self.export_history_dialog)
+        self.clear_button.clicked.connect(self.timeline.clear)
+        self.file_analyzed.connect(self._show_file_result)
+
+    # --------------------------------------------------------------- settings / state
+    def _restore(self) -> None:
+        geometry = self.settings.get("window/geometry")
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(1360, 860)
+        state = self.settings.get("window/state")
+        if not state.isEmpty():
+            self.restoreState(state)
+
+    def save_state(self) -> None:
+        """Write window geometry and dock layout to the settings (on close, and on demand)."""
+        self.settings.set("window/geometry", QByteArray(self.saveGeometry()))
+        self.settings.set("window/state", QByteArray(self.saveState()))
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        self.save_state()
+        self.context.analyzer.stop()
+        self.context.synth.close()
+        super().closeEvent(event)
+
+    def apply_theme(self, choice: str) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            self.colors = themes.apply_theme(app, choice)
+        else:
+            self.colors = themes.resolve(choice)
+        for w in (self.spectrum, self.level_meter, self.timeline, self.banner):
+            w.apply_theme(self.colors)
+        self.chord_display.name_button.setStyleSheet(
+            f"QPushButton#chordName {{ color: {self.colors.accent}; border: none; }}"
+        )
+        act = self.theme_actions.get(choice)
+        if act is not None:
+            act.setChecked(True)
+
+    def set_theme(self, choice: str) -> None:
+        self.settings.set("view/theme", choice)
+        self.apply_theme(choice)
+
+    def set_note_names(self, mode: str) -> None:
+        """Label the keyboard's keys: 'none', 'c' (every C) or 'all'."""
+        self.settings.set("view/note_names", mode)
+        self.note_names_actions[mode].setChecked(True)
+        fn = getattr(self.context.keyboard, "set_note_names", None)
+        if callable(fn):
+            fn(mode)
+
+    def _detector_changed(self, value: str) -> None:
+        self.settings.set("audio/detector", value)
+        self._update_model_label()
+        if self.context.analyzer.running:
+            self.restart_listening()
+
+    def _gate_changed(self, gate_db: float) -> None:
+        self.settings.set("audio/gate_db", gate_db)
+        if self.context.analyzer.running:
+            self._gate_restart.start()
+
+    @property
+    def _gate_restart(self) -> QTimer:
+        # slider drags come in bursts: restart once they settle
+        timer = getattr(self, "_gate_timer", None)
+        if timer is None:
+            timer = self._gate_timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.setInterval(300)
+            timer.timeout.connect(self.restart_listening)
+        return timer
+
+    def _input_changed(self, device: str) -> None:
+        self.settings.set("audio/input_device", device)
+        if self.context.analyzer.running:
+            self.restart_listening()
+
+    def _output_changed(self, device: str) -> None:
+        self.settings.set("audio/output_device", device)
+        self.context.synth.set_output_device(device or None)
+
+    def _volume_changed(self, volume: float) -> None:
+        self.settings.set("synth/volume", volume)
+        self.context.synth.set_volume(volume)
+
+    def _update_model_label(self) -> None:
+        detector = self.settings.get("audio/detector")
+        label = dict(DETECTORS).get(detector, detector)
+        if detector == "ml":
+            model_dir = self.settings.get("model/dir")
+            label = f"model: {Path(model_dir).name if model_dir else 'default'}"
+        else:
+            label = f"detector: {label}"
+        self.status_bar.set_model(label)
+
+    # -------------------------------------------------------------------- listening
+    def refresh_devices(self) -> None:
+        """Re-read the audio devices; show the no-device banner when there is no input."""
+        s = self.settings
+        self.toolbar.set_devices(
+            device_names("input"),
+            device_names("output"),
+            s.get("audio/input_device"),
+            s.get("audio/output_device"),
+        )
+        ok, why = input_available()
+        if ok:
+            if self._banner_action == self.refresh_devices:
+                self.banner.hide()
+            return
+        self._banner_action = self.refresh_devices
+        detail = f" ({why})" if why else ""
+        self.banner.show_message(
+            NO_DEVICE_MESSAGE.replace(". Connect", f"{detail}. Connect", 1), "Retry"
+        )
+
+    def start_listening(self) -> bool:
+        s = self.settings
+        detector = self.toolbar.detector
+        model_dir = s.get("model/dir") or None
+        ok = self.context.analyzer.start(
+            device=self.toolbar.input_device or None,
+            detector_name=detector,
+            gate_db=self.toolbar.gate_db,
+            model_dir=model_dir,
+        )
+        if ok:
+            self.banner.hide()
+            self.level_meter.reset()
+            self.context.status("Listening…")
+        self.toolbar.set_listening(self.context.analyzer.running)
+        return ok
+
+    def stop_listening(self) -> None:
+        self.context.analyzer.stop()
+        self.toolbar.set_listening(False)
+        self.level_meter.reset()
+        self.context.status("Stopped listening")
+
+    def restart_listening(self) -> bool:
+        self.context.analyzer.stop()
+        return self.start_listening()
+
+    def toggle_listening(self) -> None:
+        if self.context.analyzer.running:
+            self.stop_listening()
+        else:
+            self.start_listening()
+
+    # ------------------------------------------------------------ analyzer signals
+    def on_raw(self, detection: Detection) -> None:
+        if detection.timestamp:
+            self._stream_time = float(detection.timestamp)
+            self.timeline.set_now(self._stream_time)
+
+    def on_detection(self, stable: Detection, changed: bool) -> None:
+        """A new smoothed chord (or silence): update display, keys, spectrum marks, history."""
+        if not changed:
+            return
+        self.show_detection(stable, stable.timestamp or self._stream_time)
+
+    def show_detection(self, detection: Detection, t: float) -> None:
+        self.chord_display.set_detection(detection)
+        self.spectrum.set_notes(detection.notes)
+        self.context.light_keys("detected", detection_midis(detection))
+        if detection.is_empty:
+            self.timeline.end_chord(t)
+        else:
+            notes = " ".join(detection.note_names())
+            name = detection.chord or notes or "?"
+            self.timeline.add_chord(t, name, notes)
+
+    def on_error(self, message: str) -> None:
+        """The analyzer failed (device unplugged, …): say so and offer a restart."""
+        self.toolbar.set_listening(False)
+        self.level_meter.reset()
+        self._banner_action = self._restart_from_banner
+        self.banner.show_message(f"Listening stopped: {message}", "Restart listening")
+        self.context.status(f"Listening stopped: {message}", 10000)
+
+    def _restart_from_banner(self) -> None:
+        self.refresh_devices()
+        self._banner_action = self._restart_from_banner
+        if not self.restart_listening():
+            return
+        self.banner.hide()
+
+    # ------------------------------------------------------------------------ synth
+    def play_chord_name(self, name: str) -> None:
+        """Play (and light) a chord by name, e.g. a runner-up clicked in the chord display."""
+        try:
+            midis = chord_midis(name)
+        except Exception as exc:  # noqa: BLE001 - ParseError and friends
+            self.context.status(f"Cannot play {name!r}: {exc}")
+            return
+        self.context.light_keys("chord", midis)
+        self.context.synth.play_chord(midis, arpeggio=self._arpeggio())
+        self.context.status(f"Playing {name}")
+
+    def _arpeggio(self) -> bool:
+        try:
+            from kord_desktop.panels.synth_controls import arpeggio_enabled
+
+            return bool(arpeggio_enabled(self.settings))
+        except Exception:  # noqa: BLE001 - panel missing: play the chord at once
+            return False
+
+    def _synth_volume_changed(self, volume: float) -> None:
+        self.toolbar.volume_slider.blockSignals(True)
+        self.toolbar.set_volume(volume)
+        self.toolbar.volume_slider.blockSignals(False)
+
+    def _on_output_status(self, reason: str) -> None:
+        if reason:
+            self.context.status(f"Synth is silent: {reason}", 8000)
+
+    # ------------------------------------------------------------------ history
+    def timeline_copy(self) -> None:
+        self.timeline.copy_to_clipboard()
+        self.context.status(f"Copied {len(self.timeline.entries)} chords to the clipboard")
+
+    def export_history_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export chord history", "chord-history.txt", "Text files (*.txt)"
+        )
+        if path:
+            self.export_history(path)
+
+    def export_history(self, path: str | Path) -> Path | None:
+        try:
+            out = self.timeline.export(path)
+        except OSError as exc:
+            QMessageBox.warning(self, APP_TITLE, f"Could not write {path}: {exc}")
+            return None
+        self.context.status(f"Chord history written to {out}")
+        return out
+
+    # -------------------------------------------------------------------- files
+    def open_audio_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open audio file", "", "Audio (*.wav *.flac *.ogg *.mp3 *.aiff *.aif);;All (*)"
+        )
+        if path:
+            self.analyze_file(path)
+
+    def analyze_file(self, path: str | Path) -> threading.Thread:
+        """Analyse a file on a worker thread; the result shows through `file_analyzed`."""
+        detector = self.toolbar.detector
+        self.context.status(f"Analysing {Path(path).name}…", 0)
+
+        def work() -> None:
+            try:
+                from kord_engine.audio import analysis
+
+                det = analysis.analyze_file(path, detector=detector)
+                segments = None
+                timeline_fn = getattr(analysis, "analyze_timeline", None)
+                if timeline_fn is not None:
+                    try:
+                        segments = timeline_fn(path, detector=detector)
+                    except Exception:  # noqa: BLE001 - the overall chord is still useful
+                        segments = None
+                self.file_analyzed.emit(det, segments, "")
+            except Exception as exc:  # noqa: BLE001 - reported to the user
+                self.file_analyzed.emit(None, None, f"{Path(path).name}: {exc}")
+
+        thread = threading.Thread(target=work, name="kord-analyze-file", daemon=True)
+        thread.start()
+        return thread
+
+    def _show_file_result(self, detection: Any, segments: Any, error: str) -> None:
+        if error:
+            self.context.status(f"Could not analyse {error}", 10000)
+            QMessageBox.warning(self, APP_TITLE, f"Could not analyse {error}")
+            return
+        if segments:
+            self.timeline.clear()
+            for seg in segments:
+                if seg.chord:
+                    self.timeline.add_chord(float(seg.start), seg.chord)
+                else:
+                    self.timeline.end_chord(float(seg.start))
+            self.timeline.end_chord(float(segments[-1].end))
+        self.chord_display.set_detection(detection)
+        self.spectrum.set_notes(detection.notes)
+        self.context.light_keys("detected", detection_midis(detection))
+        self.context.status(f"File: {detection.chord or 'no chord'}", 10000)
+
+    # -------------------------------------------------------------------- model
+    def load_model_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Load model (folder with model.onnx)")
+        if path:
+            self.load_model(path)
+
+    def load_model(self, path: str | Path) -> bool:
+        """Use the model in `path` (a folder with model.onnx) for the Model detector."""
+        path = Path(path)
+        if not (path / "model.onnx").is_file():
+            QMessageBox.warning(self, APP_TITLE, f"{path} has no model.onnx: not a Kord model.")
+            return False
+        self.settings.set("model/dir", str(path))
+        self.toolbar.set_detector("ml")  # emits detector_changed → restart if listening
+        self._update_model_label()
+        if self.context.analyzer.running:
+            self.restart_listening()
+        self.context.status(f"Model: {path}")
+        return True
+
+    def use_default_model(self) -> None:
+        self.settings.set("model/dir", "")
+        self._update_model_label()
+        if self.context.analyzer.running and self.toolbar.detector == "ml":
+            self.restart_listening()
+        self.context.status("Using the default model")
+
+    def open_training_wizard(self) -> None:
+        try:
+            from kord_desktop.panels.training_wizard import TrainingWizard
+        except Exception as exc:  # noqa: BLE001 - not built yet / torch missing
+            QMessageBox.information(
+                self, APP_TITLE, f"The training wizard is not available in this build.\n\n{exc}"
+            )
+            return
+        wizard = getattr(self, "_wizard", None)
+        if wizard is None:
+            wizard = self._wizard = TrainingWizard(self.context, self)
+            model_ready = getattr(wizard, "model_ready", None)
+            if model_ready is not None:
+                model_ready.connect(lambda p: self.load_model(p))
+        wizard.show()
+        wizard.raise_()
+
+    def show_about(self) -> None:
+        from kord_engine import __version__
+
+        QMessageBox.about(
+            self,
+            f"About {APP_TITLE}",
+            f"<h3>{APP_TITLE} {__version__}</h3>"
+            "<p>Hear a chord, name it, play it, learn its theory.</p>"
+            "<p>Grown from <a href='https://github.com/twitchax/kord'>kord</a>, "
+            "the Rust music-theory library and CLI.</p>",
+        )

@@ -1,0 +1,44 @@
+"""Status bar: analysis latency, the app's CPU use, the active detector/model and overflows."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+CPU_INTERVAL_MS = 1000
+
+
+class KordStatusBar(QStatusBar):
+    """Permanent fields on the right; transient messages (`showMessage`) on the left."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.latency = QLabel("latency —")
+        self.latency.setToolTip("Analysis time per hop (ms)")
+        self.cpu = QLabel("CPU —")
+        self.cpu.setToolTip("CPU used by Kord Desktop, % of one core")
+        self.model = QLabel("detector —")
+        self.overflows = QLabel("overflows 0")
+        self.overflows.setToolTip("Audio blocks lost because the input buffer overflowed")
+        for w in (self.latency, self.cpu, self.model, self.overflows):
+            self.addPermanentWidget(w)
+        self._last = (time.process_time(), time.monotonic())
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._update_cpu)
+        self._timer.start(CPU_INTERVAL_MS)
+
+    def set_stats(self, processing_ms: float, overflows: int) -> None:
+        self.latency.setText(f"latency {processing_ms:.1f} ms")
+        self.overflows.setText(f"overflows {overflows}")
+
+    def set_model(self, text: str) -> None:
+        self.model.setText(text)
+
+    def _update_cpu(self) -> None:
+        cpu, wall = time.process_time(), time.monotonic()
+        dc, dw = cpu - self._last[0], wall - self._last[1]
+        self._last = (cpu, wall)
+        if dw > 0:
+            self.cpu.setText(f"CPU {100.0 * dc / dw:.0f}%")

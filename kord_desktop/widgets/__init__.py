@@ -1,0 +1,1 @@
+"""Custom widgets: spectrum, chord display, level meter, timeline (and the shared keyboard)."""

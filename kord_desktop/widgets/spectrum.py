@@ -1,0 +1,152 @@
+"""Live spectrum: a pyqtgraph curve on a log-frequency axis (A0..C8, note names on the grid).
+
+Arrays are allocated once per input shape and reused; each frame only calls `setData`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+from kord_desktop.theme import DARK, ThemeColors
+
+F_MIN = 27.5  # A0
+F_MAX = 4186.01  # C8
+DB_FLOOR = -100.0
+DB_TOP = 0.0
+
+
+def note_id_frequency(note_id: int | np.ndarray) -> float | np.ndarray:
+    """Frequency of a note id (12·octave + pitch class; C4 = 48 = MIDI − 12)."""
+    return 440.0 * 2.0 ** ((np.asarray(note_id, dtype=np.float64) + 12 - 69) / 12.0)
+
+
+def _octave_ticks() -> list[tuple[float, str]]:
+    ticks = [(math.log10(F_MIN), "A0")]
+    for octave in range(1, 9):
+        ticks.append((math.log10(float(note_id_frequency(12 * octave))), f"C{octave}"))
+    return ticks
+
+
+def _minor_ticks() -> list[tuple[float, str]]:
+    out = []
+    for octave in range(0, 8):
+        for pc in (4, 7, 9):  # E, G, A: unlabelled minor grid lines
+            f = float(note_id_frequency(12 * octave + pc))
+            if F_MIN < f < F_MAX:
+                out.append((math.log10(f), ""))
+    return out
+
+
+class SpectrumWidget(pg.PlotWidget):
+    """Spectrum in dB against log frequency, exponentially smoothed, with detected-note markers."""
+
+    def __init__(self, parent: QWidget | None = None, smoothing: float = 0.5):
+        super().__init__(parent=parent)
+        self.smoothing = float(smoothing)  # 0 = none, → 1 = slow
+        self.frames_drawn = 0
+        self._idx = np.zeros(0, dtype=np.intp)
+        self._buf = np.zeros(0)
+        self._shape: tuple[int, ...] | None = None
+        self._logf = np.zeros(0)
+        self._freqs = np.zeros(0)
+        self._smooth = np.zeros(0)
+        self._notes: tuple[int, ...] = ()
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.setMouseEnabled(x=False, y=False)
+        plot.setXRange(math.log10(F_MIN), math.log10(F_MAX), padding=0.0)
+        plot.setYRange(DB_FLOOR, DB_TOP, padding=0.02)
+        plot.setLabel("left", "dB")
+        bottom = plot.getAxis("bottom")
+        bottom.setTicks([_octave_ticks(), _minor_ticks()])
+        self._curve = plot.plot([], [], antialias=False)
+        self._fill_base = pg.PlotDataItem([], [])
+        self._peaks = pg.ScatterPlotItem(size=10, symbol="t1")
+        plot.addItem(self._peaks)
+        self._labels: list[pg.TextItem] = []
+        self.apply_theme(DARK)
+
+    def apply_theme(self, colors: ThemeColors) -> None:
+        """Recolour background, grid, curve and markers."""
+        self.colors = colors
+        self.setBackground(colors.base)
+        plot = self.getPlotItem()
+        for name in ("bottom", "left"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(colors.grid))
+            axis.setTextPen(pg.mkPen(colors.muted))
+        plot.showGrid(x=True, y=True, alpha=0.35)
+        self._curve.setPen(pg.mkPen(colors.curve, width=1.6))
+        fill = pg.mkColor(colors.curve)
+        fill.setAlpha(50)
+        self._curve.setFillLevel(DB_FLOOR)
+        self._curve.setBrush(pg.mkBrush(fill))
+        self._peaks.setBrush(pg.mkBrush(colors.warn))
+        self._peaks.setPen(pg.mkPen(colors.warn))
+        for label in self._labels:
+            label.setColor(colors.warn)
+
+    def clear_spectrum(self) -> None:
+        self._smooth[:] = DB_FLOOR
+        self._curve.setData([], [])
+        self.set_notes(())
+
+    def set_spectrum(self, freqs: np.ndarray, db: np.ndarray) -> None:
+        """Draw one frame: `freqs` (Hz, ascending) and `db` of the same shape."""
+        db = np.asarray(db)
+        if self._shape != db.shape or len(freqs) != len(self._freqs):
+            freqs = np.asarray(freqs, dtype=np.float64)
+            mask = (freqs >= F_MIN * 0.97) & (freqs <= F_MAX * 1.03) & (freqs > 0)
+            self._idx = np.nonzero(mask)[0]
+            self._buf = np.empty(len(self._idx), dtype=db.dtype)
+            self._freqs = freqs[mask]
+            self._logf = np.log10(self._freqs)
+            self._smooth = np.full(self._logf.shape, DB_FLOOR, dtype=np.float64)
+            self._shape = db.shape
+        values = np.take(db, self._idx, out=self._buf)
+        np.clip(values, DB_FLOOR, DB_TOP, out=values)
+        a = self.smoothing
+        # fast attack, smoothed release: peaks show at once, decays are calm
+        np.maximum(values, a * self._smooth + (1.0 - a) * values, out=self._smooth)
+        self._curve.setData(self._logf, self._smooth)
+        self._update_peaks()
+        self.frames_drawn += 1
+
+    def set_notes(self, note_ids) -> None:
+        """Mark detected notes (note ids) with a triangle and their name above the curve."""
+        self._notes = tuple(int(n) for n in note_ids)
+        self._update_peaks()
+        from kord_engine.samples import note_id_name
+
+        while len(self._labels) < len(self._notes):
+            item = pg.TextItem(color=self.colors.warn, anchor=(0.5, 1.2))
+            self.getPlotItem().addItem(item)
+            self._labels.append(item)
+        for i, label in enumerate(self._labels):
+            if i < len(self._notes):
+                label.setText(note_id_name(self._notes[i]))
+                label.setVisible(True)
+            else:
+                label.setVisible(False)
+        self._update_peaks()
+
+    def _update_peaks(self) -> None:
+        if not self._notes:
+            self._peaks.setData([], [])
+            return
+        x = np.log10(note_id_frequency(np.array(self._notes)))
+        if len(self._logf):
+            idx = np.clip(np.searchsorted(self._logf, x), 0, len(self._logf) - 1)
+            lo = np.clip(idx - 2, 0, None)
+            y = np.array([self._smooth[a : b + 3].max() for a, b in zip(lo, idx, strict=True)])
+        else:
+            y = np.full(len(x), DB_TOP - 10)
+        y = np.minimum(y + 3.0, DB_TOP - 2)
+        self._peaks.setData(x, y)
+        for label, xi, yi in zip(self._labels, x, y, strict=False):
+            label.setPos(float(xi), float(yi))

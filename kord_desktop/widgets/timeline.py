@@ -1,0 +1,172 @@
+"""Chord history: a strip of the last minute (one coloured block per chord) over a list.
+
+The history is plain data (`TimelineEntry`), so it can be copied or exported as text.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPainter
+from PySide6.QtWidgets import QListWidget, QSizePolicy, QVBoxLayout, QWidget
+
+from kord_desktop.theme import DARK, ThemeColors
+from kord_engine.atomic import atomic_write_text
+
+WINDOW_S = 60.0
+MAX_ENTRIES = 5000
+
+
+@dataclass
+class TimelineEntry:
+    """One chord heard from `start` (stream seconds) until `end` (None while still sounding)."""
+
+    start: float
+    chord: str
+    notes: str = ""
+    end: float | None = None
+
+    def line(self) -> str:
+        end = f"{self.end:8.2f}" if self.end is not None else "     now"
+        notes = f"  ({self.notes})" if self.notes else ""
+        return f"{self.start:8.2f} – {end} s  {self.chord}{notes}"
+
+
+def format_history(entries: list[TimelineEntry]) -> str:
+    """The history as text, one chord a line: start – end seconds, chord (notes)."""
+    header = "# Kord Desktop chord history: start – end (seconds), chord (notes)\n"
+    return header + "".join(e.line() + "\n" for e in entries)
+
+
+def chord_color(name: str) -> QColor:
+    """A stable colour per chord name, so repeats of a chord look the same on the strip."""
+    hue = zlib.crc32(name.encode()) % 360
+    return QColor.fromHsl(hue, 150, 120)
+
+
+class TimeStrip(QWidget):
+    """Paints the entries of the last WINDOW_S seconds as labelled blocks (newest at the right)."""
+
+    def __init__(self, timeline: ChordTimeline):
+        super().__init__(timeline)
+        self.timeline = timeline
+        self.setMinimumHeight(30)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(400, 34)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        c = self.timeline.colors
+        p = QPainter(self)
+        w, h = self.width(), self.height()
+        p.fillRect(0, 0, w, h, QColor(c.base))
+        now = self.timeline.now
+        t0 = now - WINDOW_S
+        scale = w / WINDOW_S
+        p.setPen(QColor(c.grid))
+        for s in range(0, int(WINDOW_S) + 1, 10):
+            x = w - s * scale
+            p.drawLine(int(x), h - 4, int(x), h)
+        for e in reversed(self.timeline.entries):
+            end = e.end if e.end is not None else now
+            if end < t0:
+                break
+            x0 = max(0.0, (e.start - t0) * scale)
+            x1 = min(float(w), (end - t0) * scale)
+            if x1 - x0 < 1:
+                continue
+            rect = QRectF(x0, 2, x1 - x0 - 1, h - 8)
+            p.fillRect(rect, chord_color(e.chord))
+            if rect.width() > 24:
+                p.setPen(QColor("#ffffff"))
+                p.drawText(rect, Qt.AlignmentFlag.AlignCenter, e.chord)
+        p.end()
+
+
+class ChordTimeline(QWidget):
+    """History of stable chords; `add_chord(t, name, notes)`; `end_chord(t)` for silence."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None, colors: ThemeColors = DARK):
+        super().__init__(parent)
+        self.colors = colors
+        self.entries: list[TimelineEntry] = []
+        self.now = 0.0
+        self.strip = TimeStrip(self)
+        self.list = QListWidget()
+        self.list.setAlternatingRowColors(True)
+        self.list.setToolTip("Chords heard (start – end seconds)")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.list, 1)
+
+    def apply_theme(self, colors: ThemeColors) -> None:
+        self.colors = colors
+        self.strip.update()
+
+    def chords(self) -> list[str]:
+        return [e.chord for e in self.entries]
+
+    def set_now(self, t: float) -> None:
+        """Advance the strip's clock (stream seconds) without adding anything."""
+        if t > self.now:
+            self.now = t
+            self.strip.update()
+
+    def add_chord(self, t: float, chord: str, notes: str = "") -> None:
+        """A new stable chord from time `t`; closes the previous one. Repeats are merged."""
+        self.set_now(t)
+        last = self.entries[-1] if self.entries else None
+        if last is not None and last.end is None:
+            if last.chord == chord:
+                return
+            last.end = t
+            self._refresh_last_row()
+        self.entries.append(TimelineEntry(t, chord, notes))
+        self.list.addItem(self.entries[-1].line())
+        if len(self.entries) > MAX_ENTRIES:
+            del self.entries[0]
+            self.list.takeItem(0)
+        self.list.scrollToBottom()
+        self.strip.update()
+        self.changed.emit()
+
+    def end_chord(self, t: float) -> None:
+        """Silence (or no chord) from `t` on."""
+        self.set_now(t)
+        if self.entries and self.entries[-1].end is None:
+            self.entries[-1].end = t
+            self._refresh_last_row()
+            self.strip.update()
+            self.changed.emit()
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.list.clear()
+        self.now = 0.0
+        self.strip.update()
+        self.changed.emit()
+
+    def _refresh_last_row(self) -> None:
+        item = self.list.item(self.list.count() - 1)
+        if item is not None:
+            item.setText(self.entries[-1].line())
+
+    def to_text(self) -> str:
+        return format_history(self.entries)
+
+    def copy_to_clipboard(self) -> None:
+        QGuiApplication.clipboard().setText(self.to_text())
+
+    def export(self, path: str | Path) -> Path:
+        """Write the history as text to `path` atomically (never a half-written file)."""
+        path = Path(path)
+        atomic_write_text(path, self.to_text())
+        return path
