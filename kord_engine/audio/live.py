@@ -48,6 +48,10 @@ class AnalyzerConfig:
     blocksize: int = 512
     ring_seconds: float = 4.0
     stall_seconds: float = 2.0  # no audio for this long while running is an error
+    # a rise of this many dB (10 ms frames vs the 60 ms before) is an onset: the detector then
+    # sees only the audio since the newest onset, so the old chord does not bleed into the new
+    # one (0 disables)
+    onset_db: float = 6.0
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""
@@ -76,6 +80,7 @@ class AnalyzerConfig:
             (self.blocksize >= 0, f"blocksize must be ≥ 0, got {self.blocksize}"),
             (self.ring_seconds > 0, f"ring_seconds must be > 0, got {self.ring_seconds}"),
             (self.stall_seconds > 0, f"stall_seconds must be > 0, got {self.stall_seconds}"),
+            (self.onset_db >= 0, f"onset_db must be ≥ 0, got {self.onset_db}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -109,6 +114,41 @@ def level(block: np.ndarray) -> tuple[float, float]:
     rms = float(np.sqrt(np.dot(block, block) / block.size))
     db = 20.0 * np.log10(rms) if rms > 1e-6 else SILENCE_DB
     return max(SILENCE_DB, float(db)), peak
+
+
+def last_onset(
+    audio: np.ndarray, sample_rate: int, rise_db: float, floor_db: float = SILENCE_DB
+) -> int | None:
+    """Start (frame index) of the newest onset in `audio`, or None.
+
+    An onset is a 10 ms frame where the mean power of it and the next two frames exceeds the
+    mean power of the six frames before by `rise_db` (and is above `floor_db`).
+    """
+    frame = max(1, sample_rate // 100)
+    n = audio.shape[0] // frame
+    if rise_db <= 0 or n < 7:
+        return None
+    offset = audio.shape[0] - n * frame
+    blocks = audio[offset:].reshape(n, frame)
+    power = np.einsum("ij,ij->i", blocks, blocks) / frame
+    csum = np.concatenate(([0.0], np.cumsum(power, dtype=np.float64)))
+    idx = np.arange(6, n)
+    post_end = np.minimum(idx + 3, n)
+    post = (csum[post_end] - csum[idx]) / (post_end - idx)
+    pre = (csum[idx] - csum[idx - 6]) / 6.0
+    ratio = 10.0 ** (rise_db / 10.0)
+    floor = 10.0 ** (floor_db / 10.0)
+    hits = idx[(post >= ratio * (pre + 1e-12)) & (post > floor)]
+    if hits.size == 0:
+        return None
+    first = hits.size - 1  # the start of the newest run of consecutive hits
+    while first > 0 and hits[first - 1] == hits[first] - 1:
+        first -= 1
+    run = hits[first:]
+    # inside the run, the first frame that is loud by itself is where the attack starts
+    loud = run[power[run] >= ratio * (pre[run - 6] + 1e-12)]
+    start = int(loud[0]) if loud.size else int(run[0])
+    return offset + start * frame
 
 
 class SpectrumView:
@@ -218,9 +258,11 @@ class LiveAnalyzer:
         if not gated:
             with self._detector_lock:
                 detector = self._detector
+            onset = last_onset(window, sample_rate, cfg.onset_db, cfg.gate_db)
+            heard = window[onset:] if onset is not None else window
             try:
                 detection = dataclasses.replace(
-                    detector.detect(window, sample_rate), timestamp=timestamp
+                    detector.detect(heard, sample_rate), timestamp=timestamp
                 )
             except Exception as exc:  # a detector bug must not kill the stream
                 error = f"detector {getattr(detector, 'name', '?')!r} failed: {exc}"

@@ -299,3 +299,34 @@ def test_stalled_device_is_an_error(fake_capture):
         assert "no audio" in events[-1].error
     finally:
         analyzer.stop()
+
+
+def test_last_onset_finds_the_newest_attack():
+    quiet, loud = tones(C_MAJOR, 0.3, amp=0.02), tones(A_MINOR, 0.2, amp=0.2)
+    audio = np.concatenate([quiet, loud])
+    onset = live.last_onset(audio, RATE, rise_db=6.0)
+    assert onset is not None and abs(onset - len(quiet)) <= RATE // 100
+    assert live.last_onset(tones(C_MAJOR, 0.5), RATE, rise_db=6.0) is None  # steady
+    assert live.last_onset(audio, RATE, rise_db=0.0) is None  # disabled
+    assert live.last_onset(audio, RATE, rise_db=6.0, floor_db=0.0) is None  # below the floor
+
+
+def test_onset_trimming_names_the_new_chord_sooner():
+    """A slowly decaying C then an F♯ attack: the detector sees only post-onset audio, so the
+    new chord is stable within hold + 0.1 s of its onset (the whole window would lag)."""
+    f_sharp = (369.99, 466.16, 277.18)
+    decay = np.exp(-np.arange(int(0.8 * RATE)) / RATE).astype(np.float32)
+    audio = np.concatenate([tones(C_MAJOR, 0.8) * decay, tones(f_sharp, 1.0, amp=0.4)])
+
+    def new_chord_time(onset_db):
+        detector = PeakDetector()
+        detector.window_seconds = 0.5
+        events = LiveAnalyzer(detector, AnalyzerConfig(onset_db=onset_db)).process_block(
+            audio, RATE
+        )
+        stable = [(e.timestamp, e.stable.pitch_classes) for e in events if e.changed]
+        assert [pcs for _, pcs in stable] == [(0, 4, 7), (1, 6, 10)]
+        return stable[1][0] - 0.8
+
+    assert new_chord_time(6.0) <= 0.15 + 0.1
+    assert new_chord_time(0.0) > 0.15 + 0.1
