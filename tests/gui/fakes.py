@@ -27,6 +27,7 @@ class FakeSynth(QObject):
         self.volume: float | None = None
         self.sustain = False
         self.arpeggio_speed: float | None = None
+        self.chord_durations: list[float | None] = []
 
     def _record(self, name: str, *args) -> None:
         self.calls.append((name, args))
@@ -45,8 +46,9 @@ class FakeSynth(QObject):
         self.sounding.discard(midi)
         self.notes_sounding.emit(set(self.sounding))
 
-    def play_chord(self, midis, arpeggio: bool = False) -> None:
+    def play_chord(self, midis, arpeggio: bool = False, duration: float | None = None) -> None:
         self._record("play_chord", list(midis), arpeggio)
+        self.chord_durations.append(duration)
 
     def all_off(self) -> None:
         self._record("all_off")
