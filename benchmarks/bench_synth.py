@@ -1,0 +1,96 @@
+"""Synth speed and output latency: prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/bench_synth.py [--blocks 2000] [--voices 32] [--no-device]
+
+* time to render one 256-frame block with N held voices, per timbre (median, p99, max);
+* offline rendering speed (× real time) of a 10-note piano chord;
+* key-to-sound latency on the default output: stream.latency + blocksize / sample rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from kord_engine.audio.synth import Synth, SynthConfig
+from kord_engine.audio.wav import render_offline
+
+BLOCK = 256
+
+
+def block_times(timbre: str, voices: int, blocks: int) -> np.ndarray:
+    """Seconds per render(BLOCK) with `voices` notes held (after a short warm-up)."""
+    synth = Synth(SynthConfig(timbre=timbre, max_voices=max(48, voices)))
+    for k in range(voices):
+        synth.note_on(36 + k, 0.8)
+    for _ in range(20):
+        synth.render(BLOCK)
+    times = np.empty(blocks)
+    for i in range(blocks):
+        t0 = time.perf_counter()
+        synth.render(BLOCK)
+        times[i] = time.perf_counter() - t0
+    # Piano voices decay on their own: make sure they were all still sounding.
+    assert synth.active_voices == voices, synth.active_voices
+    return times
+
+
+def offline_speed(seconds: float = 10.0) -> float:
+    synth = Synth(SynthConfig(timbre="piano"))
+    synth.play_chord([36, 43, 48, 52, 55, 60, 64, 67, 72, 76], duration=seconds - 0.3)
+    t0 = time.perf_counter()
+    render_offline(synth, seconds, blocksize=1024)
+    return seconds / (time.perf_counter() - t0)
+
+
+def output_latency(blocksize: int = BLOCK) -> None:
+    from kord_engine.audio.player import Player
+    from kord_engine.errors import DeviceError
+
+    for latency in ("low", "high"):
+        synth = Synth(SynthConfig(timbre="sine"))
+        player = Player(synth, blocksize=blocksize, latency=latency)
+        try:
+            player.start()
+        except DeviceError as exc:
+            print(f"output latency: no output device ({exc})")
+            return
+        try:
+            time.sleep(0.3)
+            name = player.device.name if player.device else "?"
+            print(
+                f"output '{name}' latency={latency!r}: stream.latency "
+                f"{player.latency * 1e3:.2f} ms + block {blocksize / player.sample_rate * 1e3:.2f}"
+                f" ms = key-to-sound {player.key_to_sound * 1e3:.2f} ms "
+                f"({player.sample_rate} Hz, {player.underflows} underflows)"
+            )
+        finally:
+            player.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--blocks", type=int, default=2000)
+    parser.add_argument("--voices", type=int, default=32)
+    parser.add_argument("--no-device", action="store_true")
+    args = parser.parse_args()
+
+    print(
+        f"render {BLOCK}-frame block ({BLOCK / 48:.2f} ms of audio at 48 kHz), "
+        f"{args.voices} voices, {args.blocks} blocks"
+    )
+    for timbre in ("piano", "organ", "sine"):
+        t = block_times(timbre, args.voices, args.blocks) * 1e3
+        print(
+            f"  {timbre:6s} median {np.median(t):.3f} ms  p99 {np.percentile(t, 99):.3f} ms  "
+            f"max {t.max():.3f} ms  (CPU load {np.median(t) / (BLOCK / 48):.0%} of real time)"
+        )
+    print(f"offline: 10-note piano chord renders at {offline_speed():.0f}× real time")
+    if not args.no_device:
+        output_latency()
+
+
+if __name__ == "__main__":
+    main()
