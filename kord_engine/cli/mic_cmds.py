@@ -1,0 +1,175 @@
+"""`kord analyze mic`: name the chord heard through the microphone, once (record S seconds) or
+live (a line per stable chord change until Ctrl-C), and list audio devices."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import re
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from kord_engine.audio.detection import Detection
+from kord_engine.errors import DeviceError, KordError
+from kord_engine.samples import note_id_name
+
+DEFAULT_SECONDS = 10.0  # kord's default listen length
+MAX_SECONDS = 255.0  # kord's u8 limit
+
+
+def pitch_class_name(pc: int) -> str:
+    """C, D♭, … for a pitch class (0 = C)."""
+    return re.sub(r"-?\d+$", "", note_id_name(48 + int(pc) % 12))
+
+
+def format_change(t: float, stable: Detection | None) -> str:
+    """One live line, e.g. `  1.23s  Cmaj7   (C E G B, bass C, 0.91)`."""
+    if stable is None:
+        return f"{t:7.2f}s  (silence)"
+    names = " ".join(pitch_class_name(pc) for pc in stable.pitch_classes)
+    bass = pitch_class_name(stable.bass) if stable.bass is not None else "?"
+    return f"{t:7.2f}s  {stable.chord or '?':<7} ({names}, bass {bass}, {stable.confidence:.2f})"
+
+
+def format_detection(detection: Detection) -> str:
+    """kord's `analyze` text: the notes, then every chord candidate."""
+    lines = [f"Notes: {' '.join(detection.note_names()) or '(none)'}"]
+    if not detection.notes and detection.pitch_classes:
+        lines[0] = "Notes: " + " ".join(pitch_class_name(pc) for pc in detection.pitch_classes)
+    lines += list(detection.chords) or ["No chord found."]
+    return "\n".join(lines)
+
+
+def register_mic(analyze_subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add `mic` to the `kord analyze` group."""
+    p = analyze_subparsers.add_parser(
+        "mic",
+        help="name the chord heard through the microphone",
+        description="Record from an input device and name the chord (or follow it live).",
+    )
+    p.add_argument(
+        "--seconds",
+        "-l",
+        "--length",
+        type=float,
+        default=None,
+        help=f"seconds to record (default {DEFAULT_SECONDS:g}; with --live: run this long)",
+    )
+    p.add_argument("--device", "-d", default=None, help="input device: index or (part of) name")
+    p.add_argument(
+        "--detector", default="default", choices=("default", "kord", "ml"), help="note detector"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--live", action="store_true", help="print each stable chord change until Ctrl-C"
+    )
+    p.add_argument("--hold", type=float, default=0.15, help="--live: seconds a chord must hold")
+    p.add_argument("--hop", type=float, default=0.05, help="--live: seconds between analyses")
+    p.add_argument(
+        "--gate", type=float, default=-55.0, help="--live: noise gate in dBFS (sensitivity)"
+    )
+    p.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+    p.set_defaults(func=run_mic)
+    return p
+
+
+def run_mic(args: argparse.Namespace) -> int:
+    if args.list_devices:
+        return _list_devices(args)
+    seconds = args.seconds
+    if seconds is not None and not 0 < seconds <= MAX_SECONDS:
+        raise KordError(f"--seconds must be in (0, {MAX_SECONDS:g}], got {seconds:g}")
+    from kord_engine.audio.detect import make_detector
+
+    detector = make_detector(args.detector)
+    if args.live:
+        return _live(args, detector, seconds)
+    return _once(args, detector, DEFAULT_SECONDS if seconds is None else seconds)
+
+
+def _say(args: argparse.Namespace, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr, flush=True)
+
+
+def _list_devices(args: argparse.Namespace) -> int:
+    from kord_engine.audio.devices import audio_available, list_devices
+
+    found = list_devices()
+    if not found:
+        raise DeviceError(audio_available()[1] or "no audio devices")
+    if args.json:
+        print(json.dumps([d.__dict__ for d in found], ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(d.label() for d in found))
+        print("(< default input, > default output)")
+    return 0
+
+
+def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
+    from kord_engine.audio.capture import Capture
+
+    capture = Capture(args.device, ring_seconds=seconds + 1.0)
+    capture.start()
+    try:
+        assert capture.device is not None
+        _say(args, f"Listening for {seconds:g} s on {capture.device.name} …")
+        deadline = time.monotonic() + seconds
+        frames = int(round(seconds * capture.sample_rate))
+        while capture.ring.total_written < frames:
+            if capture.check():
+                raise DeviceError(capture.error or "audio input failed")
+            if time.monotonic() > deadline + 2.0:
+                raise DeviceError(f"audio input {capture.device.name!r} delivered too little audio")
+            time.sleep(0.02)
+        audio = capture.ring.latest(frames)
+    finally:
+        capture.stop()
+    detection = detector.detect(np.ascontiguousarray(audio), capture.sample_rate)
+    if args.json:
+        print(
+            json.dumps({"device": capture.device.name, **detection.to_json()}, ensure_ascii=False)
+        )
+    else:
+        print(format_detection(detection))
+    return 0
+
+
+def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int:
+    from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+
+    config = AnalyzerConfig(
+        device=args.device, hold_seconds=args.hold, hop_seconds=args.hop, gate_db=args.gate
+    )
+    events: queue.Queue = queue.Queue()
+    analyzer = LiveAnalyzer(detector, config, events.put)
+    analyzer.start()
+    device = analyzer.capture.device.name if analyzer.capture and analyzer.capture.device else "?"
+    _say(args, f"Listening on {device} (Ctrl-C to stop) …")
+    deadline = None if seconds is None else time.monotonic() + seconds
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            try:
+                event = events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if event.error and not analyzer.running:
+                raise DeviceError(event.error)
+            if not event.changed:
+                continue
+            if args.json:
+                stable = event.stable
+                record = {"time": round(event.timestamp, 3), "device": device}
+                record.update(stable.to_json() if stable else Detection().to_json())
+                print(json.dumps(record, ensure_ascii=False), flush=True)
+            else:
+                print(format_change(event.timestamp, event.stable), flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        analyzer.stop()
+    return 0

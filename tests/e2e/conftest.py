@@ -1,0 +1,129 @@
+"""End-to-end audio fixtures: a PulseAudio null sink whose monitor is the default input, so
+what the test plays on the default output comes back through the default input.
+
+Each test session gets its own private null sink (PULSE_SINK / PULSE_SOURCE), so other
+programs playing on the shared default sink cannot leak into the recording.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 48000
+
+
+def _pactl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["pactl", *args], capture_output=True, text=True, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pulse_loopback():
+    """Start the null sink if needed and route this process's audio through a private one."""
+    if shutil.which("pactl") is None or _pactl("info").returncode != 0:
+        if shutil.which("pulseaudio") is None:
+            pytest.skip("pulseaudio is not installed")
+        proc = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pulse-null-sink.sh")],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert proc.returncode == 0, f"could not start PulseAudio: {proc.stderr}"
+    sink = f"kord_e2e_{os.getpid()}"
+    loaded = _pactl("load-module", "module-null-sink", f"sink_name={sink}", f"rate={RATE}")
+    module = loaded.stdout.strip() if loaded.returncode == 0 else None
+    saved = {k: os.environ.get(k) for k in ("PULSE_SINK", "PULSE_SOURCE")}
+    if module:
+        os.environ["PULSE_SINK"] = sink
+        os.environ["PULSE_SOURCE"] = f"{sink}.monitor"
+    yield {"sink": sink if module else None}
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    if module:
+        _pactl("unload-module", module)
+
+
+@pytest.fixture(scope="session")
+def render():
+    """render(chords) -> (audio, rate): fluidsynth piano, or our own synth without fluidsynth."""
+
+    def _render(chords):
+        from kord_engine.audio import fluidsynth
+
+        if shutil.which("fluidsynth") and fluidsynth.find_soundfonts():
+            audio, rate, _ = fluidsynth.render_chords(chords, sample_rate=RATE)
+            return audio.astype(np.float32), rate
+        from kord_engine.audio.synth import Synth, SynthConfig
+
+        synth = Synth(SynthConfig(timbre="piano", sample_rate=RATE))
+        parts = []
+        for notes, seconds in chords:
+            for n in notes:
+                synth.note_on(int(n))
+            parts.append(synth.render(int(seconds * RATE)))
+            synth.all_notes_off()
+        parts.append(synth.render(RATE // 2))
+        return np.concatenate(parts).astype(np.float32), RATE
+
+    return _render
+
+
+class Playback:
+    """Play audio on the default output in a background thread."""
+
+    def __init__(self, audio: np.ndarray, rate: int):
+        self.audio, self.rate = audio, rate
+        self.error: BaseException | None = None
+        self.started_at: float | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import sounddevice as sd
+
+        from kord_engine.audio.devices import resolve_device
+
+        try:
+            device = resolve_device(None, "output")
+            with sd.OutputStream(
+                samplerate=self.rate, channels=1, dtype="float32", device=device.index
+            ) as stream:
+                self.started_at = time.monotonic()
+                stream.write(self.audio.reshape(-1, 1))
+        except BaseException as exc:  # surfaced by join()
+            self.error = exc
+
+    def start(self) -> Playback:
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float = 30.0) -> None:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "playback did not finish"
+        if self.error is not None:
+            raise self.error
+
+
+@pytest.fixture
+def play(pulse_loopback):
+    started: list[Playback] = []
+
+    def _play(audio: np.ndarray, rate: int) -> Playback:
+        playback = Playback(audio, rate).start()
+        started.append(playback)
+        return playback
+
+    yield _play
+    for playback in started:
+        playback.join()

@@ -1,0 +1,68 @@
+"""Live chord recognition through a real audio path: rendered piano chords are played on the
+default output and the LiveAnalyzer (real default detector) listens on the default input."""
+
+from __future__ import annotations
+
+import queue
+import time
+
+import pytest
+
+from kord_engine.audio.detect import make_detector
+from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+C = [60, 64, 67]  # C4 E4 G4
+AM = [57, 60, 64]  # A3 C4 E4
+F = [53, 57, 60]  # F3 A3 C4
+G7 = [55, 59, 62, 65]  # G3 B3 D4 F4
+
+
+def listen(play, audio, rate, seconds_after=0.6):
+    """Start the analyzer, play `audio`, keep listening a little longer; return all events."""
+    events: queue.Queue = queue.Queue()
+    analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), events.put)
+    analyzer.start()
+    try:
+        time.sleep(0.3)  # let the input settle
+        play(audio, rate).join()
+        time.sleep(seconds_after)
+    finally:
+        analyzer.stop()
+    out = []
+    while not events.empty():
+        out.append(events.get())
+    return out
+
+
+def stable_changes(events):
+    return [e.stable for e in events if e.changed]
+
+
+def test_names_a_played_chord(play, render):
+    audio, rate = render([(C, 2.0)])
+    events = listen(play, audio, rate)
+    assert events, "the analyzer produced no events"
+    assert not [e.error for e in events if e.error]
+    chords = [s for s in stable_changes(events) if s is not None]
+    assert chords, "no stable chord was heard"
+    assert [s.pitch_classes for s in chords] == [(0, 4, 7)]
+    assert chords[0].chord == "C"
+    assert max(e.level_db for e in events) > -40  # the sound really came through the input
+
+
+def test_follows_a_progression_without_spurious_chords(play, render):
+    progression = [(C, 1.2), (AM, 1.2), (F, 1.2), (G7, 1.2)]
+    audio, rate = render(progression)
+    events = listen(play, audio, rate)
+    assert not [e.error for e in events if e.error]
+    changes = stable_changes(events)
+    # the stream may end with "no chord" after the sound stops, nothing else is allowed
+    if changes and changes[-1] is None:
+        changes = changes[:-1]
+    assert None not in changes, "the chord dropped out in the middle"
+    assert [s.pitch_classes for s in changes] == [(0, 4, 7), (0, 4, 9), (0, 5, 9), (2, 5, 7, 11)]
+    assert [s.chord for s in changes] == ["C", "Am", "F", "G7"]
+    stamps = [s.timestamp for s in changes]
+    assert stamps == sorted(stamps)
