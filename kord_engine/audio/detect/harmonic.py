@@ -13,12 +13,15 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 from scipy.ndimage import median_filter
 
 from kord_engine.audio.detection import Detection
 
 LOW_MIDI = 21  # A0
+#: semitone offset → harmonic number (2..16), rounded to the nearest semitone
+_HARMONIC_OF = {int(round(12 * np.log2(h))): h for h in range(32, 1, -1)}
+#: semitone offsets of odd "half" harmonics (3/2, 5/2, 7/2): an organ's sub-octave stops
+_HALF_HARMONICS = {int(round(12 * np.log2(k / 2))) for k in (3, 5, 7)}
 HIGH_MIDI = 108  # C8
 
 
@@ -38,6 +41,16 @@ class HarmonicConfig:
     rel_threshold: float = 0.18
     abs_threshold: float = 0.02  # salience gate relative to the whole window's level
     silence_db: float = -70.0  # RMS below this (dBFS) → no notes
+    fund_gate: float = 0.05  # the fundamental's whitened peak must reach this × the top peak
+    method: str = "peaks"  # "peaks": greedy harmonic explanation; "nnls": NNLS activations
+    peak_rel: float = 0.12  # a semitone peak must reach this × the strongest (compressed)
+    explain_ratio: float = 100.0  # a peak at a harmonic of a lower note is that harmonic unless
+    # it is stronger than explain_ratio × decay^(h−1)-scaled... × the lower note's peak
+    explain_decay: float = 1.0
+    prominence: float = 2.0  # a peak must be this × the local median floor
+    sub_ratio: float = 0.2  # a note's peak must reach this × its strongest 2nd–4th harmonic
+    lone_ratio: float = 0.5
+    half_ratio: float = 0.0  # peaks at 3/2, 5/2, 7/2 × a lower note weaker than this × it
     min_freq: float = 27.0
 
 
@@ -52,29 +65,37 @@ def _log_axis(cfg: HarmonicConfig) -> np.ndarray:
     return 440.0 * 2 ** ((midi - 69) / 12)
 
 
+class _LogPooler:
+    """Linear bins → log bins: max over each log bin's linear range where it holds ≥ 1 bin
+    (keeps narrow peaks at full height), linear interpolation where log bins are finer."""
+
+    def __init__(self, cfg: HarmonicConfig, n_bins: int, bin_hz: float):
+        centres = _log_axis(cfg)
+        half = 2 ** (1 / (24 * cfg.bins_per_semitone))
+        edges = np.ceil(np.concatenate([centres / half, centres[-1:] * half]) / bin_hz).astype(int)
+        edges = np.clip(edges, 1, n_bins)
+        self.wide = edges[1:] > edges[:-1]
+        self.starts = edges[:-1][self.wide]
+        self.ends = edges[1:][self.wide]
+        self.interp = np.clip(centres[~self.wide] / bin_hz, 0, n_bins - 1)
+        self.n_log = len(centres)
+        self.n_bins = n_bins
+
+    def __call__(self, mags: np.ndarray) -> np.ndarray:
+        out = np.empty(self.n_log, dtype=np.float32)
+        idx = np.arange(self.n_bins, dtype=np.float64)
+        out[~self.wide] = np.interp(self.interp, idx, mags)
+        if self.starts.size:
+            ext = np.append(mags, np.float32(0))
+            pooled = np.maximum.reduceat(ext, self.starts)
+            # reduceat runs to the next start; ranges here are contiguous so that is the end
+            out[self.wide] = pooled
+        return out
+
+
 @lru_cache(maxsize=32)
-def _log_matrix(cfg: HarmonicConfig, n_bins: int, bin_hz: float) -> sparse.csr_matrix:
-    """(n_log, n_bins) triangular pooling of linear bins onto the log axis (rows sum to 1)."""
-    centres = _log_axis(cfg)
-    rows, cols, vals = [], [], []
-    ratio = 2 ** (1 / (12 * cfg.bins_per_semitone))
-    for i, fc in enumerate(centres):
-        half = max(fc * (ratio - 1), 1.0 * bin_hz)
-        lo, hi = fc - half, fc + half
-        k0, k1 = int(np.ceil(lo / bin_hz)), int(np.floor(hi / bin_hz))
-        ks = np.arange(max(k0, 1), min(k1, n_bins - 1) + 1)
-        if len(ks) == 0:
-            k = int(round(fc / bin_hz))
-            if 0 < k < n_bins:
-                rows.append(i), cols.append(k), vals.append(1.0)
-            continue
-        w = 1.0 - np.abs(ks * bin_hz - fc) / (half * 1.0001)
-        w = np.maximum(w, 1e-3)
-        w /= w.sum()
-        rows.extend([i] * len(ks)), cols.extend(ks.tolist()), vals.extend(w.tolist())
-    return sparse.csr_matrix(
-        (np.asarray(vals, np.float32), (rows, cols)), shape=(len(centres), n_bins)
-    )
+def _log_pooler(cfg: HarmonicConfig, n_bins: int, bin_hz: float) -> _LogPooler:
+    return _LogPooler(cfg, n_bins, bin_hz)
 
 
 @lru_cache(maxsize=16)
@@ -114,18 +135,69 @@ class HarmonicDetector:
     def salience(self, mags: np.ndarray, bin_hz: float) -> tuple[np.ndarray, np.ndarray]:
         """(note activations (88,) for A0..C8, whitened log spectrum) of a magnitude spectrum."""
         cfg = self.config
-        m = _log_matrix(cfg, len(mags), float(bin_hz))
-        s = m @ np.asarray(mags, np.float32)
+        s = _log_pooler(cfg, len(mags), float(bin_hz))(np.asarray(mags, np.float32))
         s = np.power(np.maximum(s, 0), cfg.compress, dtype=np.float32)
         size = max(3, int(cfg.floor_semitones * cfg.bins_per_semitone) | 1)
         floor = median_filter(s, size=size, mode="nearest")
         y = np.maximum(s - floor, 0)
+        if cfg.prominence > 1:  # local SNR gate: noise wiggles are never notes
+            y[s < cfg.prominence * (floor + 1e-3 * float(s.max()) + 1e-12)] = 0
         d, dtd, _ = _dictionary(cfg)
         dty = d.T @ y
         a = np.maximum(dty, 0) + 1e-9
         for _ in range(cfg.iterations):
             a *= dty / (dtd @ a + 1e-9)
         return a, y
+
+    def semitone_peaks(self, y: np.ndarray) -> np.ndarray:
+        """Peak height per semitone A0..C8 (88,): the whitened spectrum's local maximum within
+        ±1 log bin of the semitone centre, 0 where there is none."""
+        b = self.config.bins_per_semitone
+        _, _, fund = _dictionary(self.config)
+        left = np.concatenate([[0.0], y[:-1]])
+        right = np.concatenate([y[1:], [0.0]])
+        is_peak = (y > 0) & (y >= left) & (y > right)
+        peaky = np.where(is_peak, y, 0.0)
+        lo = np.clip(fund - (b // 2), 0, len(y) - 1)
+        cols = np.clip(lo[:, None] + np.arange(b)[None, :], 0, len(y) - 1)
+        return peaky[cols].max(axis=1)
+
+    def notes_from_peaks(self, y: np.ndarray) -> tuple[list[int], float, np.ndarray]:
+        """Greedy low→high: a semitone peak is a new note unless it sits at a harmonic of an
+        accepted lower note and is not much stronger than that harmonic would be."""
+        cfg = self.config
+        p = self.semitone_peaks(y)
+        top = float(p.max()) if p.size else 0.0
+        if top <= 0:
+            return [], 0.0, p
+        cand = np.flatnonzero(p >= cfg.peak_rel * top)
+        accepted: list[int] = []
+        for s in cand:
+            explained = False
+            for n in accepted:
+                h = _HARMONIC_OF.get(int(s - n))
+                d = int(s - n)
+                if h is not None and p[s] <= cfg.explain_ratio * p[n] * cfg.explain_decay ** (
+                    h - 2
+                ):
+                    explained = True
+                    break
+                if d in _HALF_HARMONICS and p[s] <= cfg.half_ratio * p[n]:
+                    explained = True
+                    break
+            if explained:
+                continue
+            # a ghost below the chord: its own peak is tiny next to its 2nd–4th harmonics
+            above = [p[s + d] for d in (12, 19, 24) if s + d < len(p)]
+            if above and p[s] < cfg.sub_ratio * max(above):
+                continue
+            # a weak peak with neither an octave nor a twelfth above it explains nothing
+            if above and max(above[:2]) <= 0 and p[s] < cfg.lone_ratio * top and accepted == []:
+                continue
+            accepted.append(int(s))
+        notes = [s + LOW_MIDI - 12 for s in accepted]
+        conf = float(p[accepted].sum() / (p[cand].sum() + 1e-12))
+        return notes, conf, p
 
     def notes_from_salience(
         self, a: np.ndarray, y: np.ndarray, level: float
@@ -138,10 +210,11 @@ class HarmonicDetector:
         keep = np.flatnonzero(a > cfg.rel_threshold * top)
         _, _, fund = _dictionary(cfg)
         notes = []
+        ytop = float(y.max()) + 1e-12
         for j in keep:
             f = fund[j]
-            # the fundamental itself must stand above the floor (no ghost subharmonics)
-            if y[max(f - 1, 0) : f + 2].max() <= 0:
+            # the fundamental itself must stand out (no ghost subharmonics)
+            if y[max(f - 1, 0) : f + 2].max() < cfg.fund_gate * ytop:
                 continue
             notes.append(int(j + LOW_MIDI - 12))
         if not notes:
@@ -159,8 +232,10 @@ class HarmonicDetector:
 
         mags = np.asarray(mags, np.float32)
         a, y = self.salience(mags, bin_hz)
-        level = float(np.sqrt(np.mean(np.square(y)))) + 1e-12 if y.size else 0.0
-        notes, conf = self.notes_from_salience(a, y, level * 0 + 1.0)
+        if self.config.method == "peaks":
+            notes, conf, a = self.notes_from_peaks(y)
+        else:
+            notes, conf = self.notes_from_salience(a, y, 1.0)
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
 
     def _hann(self, n: int) -> np.ndarray:
@@ -192,5 +267,8 @@ class HarmonicDetector:
         with self._lock:
             mags, bin_hz = self.spectrum(audio, sample_rate)
             a, y = self.salience(mags, bin_hz)
-            notes, conf = self.notes_from_salience(a, y, 1.0)
+            if self.config.method == "peaks":
+                notes, conf, a = self.notes_from_peaks(y)
+            else:
+                notes, conf = self.notes_from_salience(a, y, 1.0)
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})

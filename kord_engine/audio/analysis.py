@@ -1,0 +1,176 @@
+"""File analysis: one Detection for a whole file (or a part), or a timeline of chord segments."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kord_engine.audio.decode import AudioClip, load_audio
+from kord_engine.audio.detection import Detection, Detector
+from kord_engine.errors import AudioError
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a recording with one chord (or none: chord None, no pitch classes)."""
+
+    start: float
+    end: float
+    chord: str | None
+    pitch_classes: tuple[int, ...] = ()
+    bass: int | None = None
+    notes: tuple[int, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "chord": self.chord,
+            "pitch_classes": list(self.pitch_classes),
+            "bass": self.bass,
+        }
+
+
+def _detector(detector: str | Detector) -> Detector:
+    if isinstance(detector, str):
+        from kord_engine.audio.detect import make_detector
+
+        return make_detector(detector)
+    return detector
+
+
+def analyze_clip(clip: AudioClip, detector: str | Detector = "default") -> Detection:
+    """One Detection for a decoded clip. kord's detector sees the clip's whole seconds (kord
+    drops a trailing part-second, at most 255 s); ours sees the loudest window of the clip."""
+    det = _detector(detector)
+    x, sr = clip.samples, clip.sample_rate
+    if getattr(det, "name", "") == "kord":
+        from kord_engine.audio.detect.kord import KordDetector
+
+        if isinstance(det, KordDetector):
+            from kord_engine.audio.spectrum import frequency_space, whole_seconds
+
+            seconds = whole_seconds(len(x), sr)
+            if seconds < 1:
+                raise AudioError(
+                    f"{clip.path or 'audio'}: kord's detector needs at least one whole second "
+                    f"of audio, got {clip.duration:.3f} s"
+                )
+            return det.detect_spectrum(
+                frequency_space(x[: seconds * sr], sr), (seconds - 1) / (2 * seconds)
+            )
+    n = int(round(det.window_seconds * sr))
+    if len(x) <= n:
+        return det.detect(x, sr)
+    # the most energetic window (hop = window/2) stands for the file
+    hop = max(1, n // 2)
+    energy = np.convolve(np.square(x, dtype=np.float64), np.ones(n), mode="valid")[::hop]
+    best = int(np.argmax(energy)) * hop
+    return det.detect(x[best : best + n], sr)
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    detector: str | Detector = "default",
+    start: float | None = None,
+    end: float | None = None,
+) -> Detection:
+    """Decode `path` ([start, end) seconds) and detect its notes and chords."""
+    return analyze_clip(load_audio(path, start, end), detector)
+
+
+def _frames(
+    x: np.ndarray, sr: int, det: Detector, hop: float
+) -> list[tuple[float, float, Detection]]:
+    n = max(1, int(round(det.window_seconds * sr)))
+    h = max(1, int(round(hop * sr)))
+    out = []
+    if len(x) < n:
+        return [(0.0, len(x) / sr, det.detect(x, sr))]
+    for a in range(0, len(x) - n + 1, h):
+        d = det.detect(x[a : a + n], sr)
+        centre = (a + n / 2) / sr
+        out.append((centre - hop / 2, centre + hop / 2, d))
+    return out
+
+
+def merge_segments(
+    frames: list[tuple[float, float, Detection]], min_segment: float
+) -> list[Segment]:
+    """Join equal neighbours (same pitch classes and bass), then absorb segments shorter than
+    `min_segment` into the longer neighbour and join again."""
+    segs: list[Segment] = []
+    for a, b, d in frames:
+        key = (d.pitch_classes, d.bass)
+        if segs and (segs[-1].pitch_classes, segs[-1].bass) == key:
+            last = segs[-1]
+            segs[-1] = Segment(last.start, b, last.chord, last.pitch_classes, last.bass, last.notes)
+        else:
+            segs.append(Segment(a, b, d.chord, d.pitch_classes, d.bass, d.notes))
+    changed = True
+    while changed and len(segs) > 1:
+        changed = False
+        i = min(range(len(segs)), key=lambda k: segs[k].end - segs[k].start)
+        s = segs[i]
+        if s.end - s.start >= min_segment:
+            break
+        left = segs[i - 1] if i > 0 else None
+        right = segs[i + 1] if i + 1 < len(segs) else None
+        target = max((t for t in (left, right) if t is not None), key=lambda t: t.end - t.start)
+        j = i - 1 if target is left else i + 1
+        lo, hi = min(i, j), max(i, j)
+        t = segs[j]
+        segs[lo : hi + 1] = [
+            Segment(segs[lo].start, segs[hi].end, t.chord, t.pitch_classes, t.bass, t.notes)
+        ]
+        # re-join equal neighbours around the merge
+        k = 1
+        while k < len(segs):
+            p, q = segs[k - 1], segs[k]
+            if (p.pitch_classes, p.bass) == (q.pitch_classes, q.bass):
+                segs[k - 1 : k + 1] = [
+                    Segment(p.start, q.end, p.chord, p.pitch_classes, p.bass, p.notes)
+                ]
+            else:
+                k += 1
+        changed = True
+    return segs
+
+
+def _tail(s: Segment) -> tuple:
+    return (s.end, s.chord, s.pitch_classes, s.bass, s.notes)
+
+
+def analyze_timeline(
+    path: str | os.PathLike[str],
+    detector: str | Detector = "default",
+    hop: float = 0.1,
+    min_segment: float = 0.3,
+    start: float | None = None,
+    end: float | None = None,
+) -> list[Segment]:
+    """Chord segments of a recording whose chords change: frame-wise detection every `hop`
+    seconds, equal neighbours merged, blips shorter than `min_segment` absorbed."""
+    if hop <= 0 or min_segment < 0:
+        raise AudioError(f"hop must be > 0 and min_segment ≥ 0, got {hop}, {min_segment}")
+    clip = load_audio(path, start, end)
+    det = _detector(detector)
+    offset = start or 0.0
+    frames = [
+        (a + offset, b + offset, d) for a, b, d in _frames(clip.samples, clip.sample_rate, det, hop)
+    ]
+    segs = merge_segments(frames, min_segment)
+    if segs:
+        total = offset + clip.duration
+        first, last = segs[0], segs[-1]
+        segs[0] = (
+            Segment(offset, *_tail(first))
+            if len(segs) > 1
+            else Segment(offset, total, *_tail(first)[1:])
+        )
+        if len(segs) > 1:
+            segs[-1] = Segment(last.start, total, *_tail(last)[1:])
+    return segs
