@@ -215,3 +215,61 @@ def test_negotiate_fails_clearly(fake):
     fake(FakeSd(STANDARD, rates=()))
     with pytest.raises(DeviceError, match="accepts none of the sample rates"):
         devices.negotiate_sample_rate(devices.resolve_device(0), 22050)
+
+
+# -- `kord analyze mic` device handling (no real device needed) ----------------------------------
+
+
+def mic_cli(argv):
+    """Run `kord analyze mic ARGV` through register_mic, with the CLI's KordError → exit 2."""
+    from kord_engine.cli import EXIT_BAD_INPUT, _Parser
+    from kord_engine.cli.mic_cmds import register_mic
+    from kord_engine.errors import KordError
+
+    parser = _Parser(prog="kord")
+    parser.add_argument("-q", "--quiet", action="store_true")
+    analyze = parser.add_subparsers(parser_class=_Parser).add_parser("analyze")
+    register_mic(analyze.add_subparsers(parser_class=_Parser))
+    args = parser.parse_args(["analyze", "mic", *argv])
+    try:
+        return args.func(args)
+    except KordError as exc:
+        print(f"kord: error: {exc}", file=__import__("sys").stderr)
+        return EXIT_BAD_INPUT
+
+
+def test_cli_lists_devices(fake, capsys):
+    fake(FakeSd(STANDARD))
+    assert mic_cli(["--list-devices"]) == 0
+    out = capsys.readouterr().out
+    assert "Built-in Mic" in out and "USB Audio Interface" in out
+    assert mic_cli(["--list-devices", "--json"]) == 0
+    import json
+
+    listed = json.loads(capsys.readouterr().out)
+    assert [d["index"] for d in listed] == [0, 1, 2] and listed[0]["is_default_input"]
+
+
+def test_cli_without_devices_is_one_line_exit_2(fake, capsys):
+    fake(FakeSd([], default=(-1, -1)))
+    for argv in (["--seconds", "1"], ["--live", "--seconds", "1"], ["--list-devices"]):
+        assert mic_cli(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("kord: error:") and err.count("\n") == 1 and "no audio" in err
+
+
+def test_cli_unknown_device_and_bad_seconds(fake, capsys):
+    fake(FakeSd(STANDARD))
+    assert mic_cli(["--device", "theremin", "--seconds", "1"]) == 2
+    assert "theremin" in capsys.readouterr().err
+    assert mic_cli(["--seconds", "0"]) == 2
+    assert "--seconds" in capsys.readouterr().err
+
+
+def test_cli_change_line_format():
+    from kord_engine.audio.detection import Detection
+    from kord_engine.cli.mic_cmds import format_change
+
+    cmaj7 = Detection(pitch_classes=(0, 4, 7, 11), bass=0, confidence=0.912, chords=("Cmaj7",))
+    assert format_change(1.234, cmaj7) == "   1.23s  Cmaj7   (C E G B, bass C, 0.91)"
+    assert format_change(2.5, None) == "   2.50s  (silence)"
