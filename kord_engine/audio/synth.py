@@ -31,6 +31,7 @@ from kord_engine.errors import KordError
 TWO_PI = 2.0 * math.pi
 _SILENT = 1e-5  # a voice whose partials all fell below this (−100 dB) is freed
 TABLE_FRAMES = 256  # longest chunk rendered at once; oscillator tables hold this many samples
+STEAL_FADE_SECONDS = 0.003  # a stolen voice fades out over this long instead of clicking
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Synth:
         self._seq = itertools.count()
         self._order = itertools.count(1)
         self._clock = 0
+        self._now = 0  # sample time at which events are being applied
+        self._tails: list[tuple[int, np.ndarray]] = []  # faded tails of stolen voices
         self._sustain = False
         self._gain = self._cfg.gain
         self._limiter = Limiter(self._cfg.sample_rate)
@@ -208,10 +211,11 @@ class Synth:
         """Render the next `frames` samples -> float32 (frames,), limited to ±1."""
         frames = int(frames)
         out = np.zeros(frames, dtype=np.float32)
+        self._now = self._clock
         self._drain()
         pos = 0
         while pos < frames:
-            now = self._clock + pos
+            now = self._now = self._clock + pos
             while self._heap and self._heap[0][0] <= now:
                 _, _, action = heapq.heappop(self._heap)
                 self._apply(action)
@@ -221,6 +225,8 @@ class Synth:
             if self._active.any():
                 out[pos : pos + seg] = self._render_voices(seg)
             pos += seg
+        if self._tails:
+            self._mix_tails(out)
         self._clock += frames
         target = self._cfg.gain
         if target == self._gain:
@@ -292,6 +298,7 @@ class Synth:
             self._pedal[:] = False
         elif kind == "panic":
             self._heap.clear()
+            self._tails.clear()
             self._active[:] = False
             self._pedal[:] = False
             self._limiter.reset()
@@ -332,6 +339,8 @@ class Synth:
         # Re-striking a key releases its previous voice, which rings out under the new one.
         self._release(self._active & ~self._released & (self._midi == midi))
         v = self._pick_voice()
+        if self._active[v]:
+            self._fade_out(v)
         sr = cfg.sample_rate
         partials = partials_for(cfg.timbre, midi_to_frequency(midi), velocity, sr)
         n = len(partials.freqs)
@@ -358,9 +367,29 @@ class Synth:
         self._omega[v, :n] = TWO_PI * partials.freqs / sr
         self._amp[v, :n] = partials.amps
         self._damp[v, :n] = np.exp(-partials.decays / sr)
-        wt = self._omega[v, :, None] * np.arange(TABLE_FRAMES)
-        self._table[v, 0] = np.cos(wt)
-        self._table[v, 1] = np.sin(wt)
+        wt = self._omega[v, :n, None] * np.arange(TABLE_FRAMES)
+        self._table[v, 0, :n] = np.cos(wt)
+        self._table[v, 1, :n] = np.sin(wt)
+
+    def _mix_tails(self, out: np.ndarray) -> None:
+        """Add the faded tails of stolen voices that overlap this block; drop finished ones."""
+        keep = []
+        start, end = self._clock, self._clock + len(out)
+        for at, tail in self._tails:
+            lo, hi = max(at, start), min(at + len(tail), end)
+            if hi > lo:
+                out[lo - start : hi - start] += tail[lo - at : hi - at]
+            if at + len(tail) > end:
+                keep.append((at, tail))
+        self._tails = keep
+
+    def _fade_out(self, v: int) -> None:
+        """A stolen voice does not stop dead (a click): its next few ms, faded to zero, are
+        mixed into the output from the current position."""
+        n = min(TABLE_FRAMES, round(STEAL_FADE_SECONDS * self._cfg.sample_rate))
+        tail = self._render_chunk(n, np.array([v]))
+        tail *= np.linspace(1.0, 0.0, n, dtype=np.float32)
+        self._tails.append((self._now, tail))
 
     def _render_voices(self, frames: int) -> np.ndarray:
         """Sum of all active voices over the next `frames` samples (in table-sized chunks)."""
@@ -372,10 +401,12 @@ class Synth:
             parts.append(self._render_chunk(n) if self._active.any() else np.zeros(n, np.float32))
         return np.concatenate(parts)
 
-    def _render_chunk(self, frames: int) -> np.ndarray:
+    def _render_chunk(self, frames: int, idx: np.ndarray | None = None) -> np.ndarray:
         """Oscillators as one batched matmul: sin(φ + ωt) = sin φ·cos ωt + cos φ·sin ωt, with
-        each voice's cos ωt / sin ωt rows precomputed at note-on, so no sin() per sample."""
-        idx = np.flatnonzero(self._active)
+        each voice's cos ωt / sin ωt rows precomputed at note-on, so no sin() per sample.
+        Renders the active voices (or just `idx`) and advances their state."""
+        if idx is None:
+            idx = np.flatnonzero(self._active)
         p = int(self._n_partials[idx].max())
         phase = self._phase[idx, :p]
         omega = self._omega[idx, :p]

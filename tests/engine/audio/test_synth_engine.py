@@ -255,3 +255,15 @@ def test_set_timbre_and_gain_apply_to_following_notes():
 def test_bad_settings_raise_kord_errors(make):
     with pytest.raises(KordError):
         make()
+
+
+def test_a_stolen_voice_fades_out_instead_of_clicking():
+    synth = Synth(SynthConfig(timbre="sine", max_voices=1, attack=0.0005))
+    synth.note_on(45, 1.0)  # A2, a slow wave: a hard cut would jump by up to its amplitude
+    before = render_offline(synth, 0.0101)  # stop mid-cycle
+    synth.note_on(81, 1.0)
+    after = render_offline(synth, 0.01)
+    assert synth.sounding_notes == [81]
+    jump = abs(float(after[0]) - float(before[-1]))
+    slope = np.abs(np.diff(before[-50:])).max()
+    assert jump <= 2 * slope  # continuous across the steal
