@@ -1,0 +1,180 @@
+"""Live analyzer figures: prints numbers, asserts nothing.
+
+    .venv/bin/python benchmarks/bench_live.py [--detectors default kord] [--listen 10] [--no-device]
+
+* per-hop processing time (median, p99, max) of the whole hop pipeline per detector, on
+  rendered piano chords fed through LiveAnalyzer.process_block;
+* detection delay: stream time from each chord's onset to its stable label (same feed);
+* CPU % of one core while listening through the PulseAudio null sink for --listen seconds
+  (process_time / wall time of this process; the audio is played by a separate `paplay`).
+Aims: < 5 ms per hop, < 250 ms delay, < 15 % CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from kord_engine.audio.detect import make_detector
+from kord_engine.audio.fluidsynth import render_chords
+from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+
+RATE = 48000
+# C, Am, F, G7, Dm7, E, Bdim, Cmaj7 (mid-register piano voicings), 1.5 s each
+PROGRESSION = [
+    ([60, 64, 67], 1.5),
+    ([57, 60, 64], 1.5),
+    ([53, 57, 60], 1.5),
+    ([55, 59, 62, 65], 1.5),
+    ([50, 53, 57, 60], 1.5),
+    ([52, 56, 59, 64], 1.5),
+    ([59, 62, 65], 1.5),
+    ([48, 55, 59, 64], 1.5),
+]
+
+
+def feed(detector_name: str, audio: np.ndarray, spans: list) -> dict:
+    """Run the offline pipeline; per-hop times and onset → stable delays."""
+    detector = make_detector(detector_name)
+    analyzer = LiveAnalyzer(detector, AnalyzerConfig())
+    analyzer.process_block(audio[: RATE // 2], RATE)  # warm-up (caches, first FFT plans)
+    analyzer.reset()
+    events = analyzer.process_block(audio, RATE)
+    hop_ms = np.array([e.processing_ms for e in events if not e.gated])
+    delays, raw_delays, wrong = [], [], 0
+    for start, end, notes in spans:
+        want = tuple(sorted({n % 12 for n in notes}))
+        raw = next(
+            (e for e in events if start <= e.timestamp < end and e.detection.pitch_classes == want),
+            None,
+        )
+        if raw is not None:
+            raw_delays.append(raw.timestamp - start)
+        hit = next(
+            (
+                e
+                for e in events
+                if e.changed
+                and e.stable
+                and start <= e.timestamp < end + 0.3
+                and e.stable.pitch_classes == want
+            ),
+            None,
+        )
+        if hit is None:
+            wrong += 1
+        else:
+            delays.append(hit.timestamp - start)
+    changes = sum(1 for e in events if e.changed and e.stable)
+    return {
+        "hop_ms": hop_ms,
+        "delays": np.array(delays),
+        "raw_delays": np.array(raw_delays),
+        "missed": wrong,
+        "changes": changes,
+    }
+
+
+def cpu_while_listening(seconds: float, audio: np.ndarray) -> dict | None:
+    """CPU share of this process while LiveAnalyzer listens and `paplay` plays the chords."""
+    if shutil.which("paplay") is None or shutil.which("pactl") is None:
+        print("  (skipped: paplay/pactl not installed)")
+        return None
+    if subprocess.run(["pactl", "info"], capture_output=True).returncode != 0:
+        script = Path(__file__).resolve().parents[1] / "scripts" / "pulse-null-sink.sh"
+        subprocess.run(["bash", str(script)], check=False)
+    sink = f"kord_bench_{os.getpid()}"
+    loaded = subprocess.run(
+        ["pactl", "load-module", "module-null-sink", f"sink_name={sink}", f"rate={RATE}"],
+        capture_output=True,
+        text=True,
+    )
+    module = loaded.stdout.strip() if loaded.returncode == 0 else None
+    if module:  # a private sink: other programs' sound stays out of the measurement
+        os.environ["PULSE_SINK"], os.environ["PULSE_SOURCE"] = sink, f"{sink}.monitor"
+    import soundfile as sf
+
+    tmp = Path(tempfile.mkdtemp(prefix="kord-bench-live-"))
+    wav = tmp / "chords.wav"
+    loops = int(np.ceil(seconds / (len(audio) / RATE)))
+    sf.write(wav, np.tile(audio, loops)[: int(seconds * RATE)], RATE, subtype="FLOAT")
+    events = []
+    analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), events.append)
+    player = None
+    try:
+        analyzer.start()
+        time.sleep(0.3)
+        player = subprocess.Popen(["paplay", str(wav)])
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        time.sleep(seconds)
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    finally:
+        analyzer.stop()
+        if player is not None:
+            player.terminate()
+            player.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if module:
+            subprocess.run(["pactl", "unload-module", module], capture_output=True)
+    loud = [e for e in events if not e.gated]
+    return {
+        "cpu_pct": 100.0 * cpu / wall,
+        "events": len(events),
+        "analysed": len(loud),
+        "changes": sum(1 for e in events if e.changed and e.stable),
+        "overflows": events[-1].overflows if events else 0,
+        "errors": sorted({e.error for e in events if e.error}),
+        "wall": wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--detectors", nargs="+", default=["default", "kord"])
+    parser.add_argument("--listen", type=float, default=10.0, help="seconds for the CPU figure")
+    parser.add_argument("--no-device", action="store_true", help="skip the live CPU figure")
+    args = parser.parse_args()
+
+    audio, rate, spans = render_chords(PROGRESSION, sample_rate=RATE)
+    assert rate == RATE
+    print(f"audio: {len(audio) / RATE:.1f} s of FluidR3 piano, {len(spans)} chords, {RATE} Hz")
+    print("hop 50 ms, hold 150 ms, onset trimming on")
+    for name in args.detectors:
+        r = feed(name, audio, spans)
+        hop, d = r["hop_ms"], r["delays"]
+        print(
+            f"[{name}] per hop: median {np.median(hop):.2f} ms, p99 {np.percentile(hop, 99):.2f} ms,"
+            f" max {hop.max():.2f} ms over {len(hop)} hops"
+        )
+        if len(d):
+            print(
+                f"[{name}] onset → stable delay: median {np.median(d) * 1000:.0f} ms, "
+                f"max {d.max() * 1000:.0f} ms; {len(d)}/{len(spans)} chords right, "
+                f"{r['changes']} stable changes in all"
+            )
+            raw = r["raw_delays"]
+            print(
+                f"[{name}]   of which the detector's first right answer after the onset: "
+                f"median {np.median(raw) * 1000:.0f} ms (then the 150 ms hold, restarted by any flicker)"
+            )
+        else:
+            print(f"[{name}] no chord became stable with the right pitch classes")
+    if not args.no_device:
+        r = cpu_while_listening(args.listen, audio)
+        if r is not None:
+            print(
+                f"[live default] CPU {r['cpu_pct']:.1f} % of one core over {r['wall']:.1f} s; "
+                f"{r['events']} hops ({r['analysed']} above the gate), {r['changes']} chord "
+                f"changes, {r['overflows']} overflows, errors: {r['errors'] or 'none'}"
+            )
+
+
+if __name__ == "__main__":
+    main()
