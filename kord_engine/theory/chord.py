@@ -199,6 +199,23 @@ class Chord:
     def add13(self) -> Chord:
         return self.with_extension(Extension.Add13)
 
+    # kord's Rust spellings of the same builders
+    flat_five = flat5
+    flat_nine = flat9
+    sharp_nine = sharp9
+    sharp_eleven = sharp11
+    flat_eleven = flat11
+    flat_thirteen = flat13
+    sharp_thirteen = sharp13
+    sus_two = sus2
+    sus_four = sus4
+    add_two = add2
+    add_four = add4
+    add_six = add6
+    add_nine = add9
+    add_eleven = add11
+    add_thirteen = add13
+
     def with_slash(self, slash: str | Note | None) -> Chord:
         return self._replace(slash=slash)
 

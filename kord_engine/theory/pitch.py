@@ -98,14 +98,17 @@ DEFAULT_PITCH = tuple(
 
 _SHARPS = {"#": 1, "♯": 1, "𝄪": 2}
 _FLATS = {"b": -1, "♭": -1, "𝄫": -2}
+#: single and double accidentals as typed, plus the triple spellings kord renders (♯𝄪, ♭𝄫)
+_ACCEPTED = ("#", "♯", "b", "♭", "##", "bb", "𝄪", "𝄫", "♯𝄪", "♭𝄫")
 STANDARD_MESSAGE = "Please use fairly standard notes (e.g., don't use triple sharps / flats)."
 
 
 def read_pitch(text: str, pos: int, what: str = "note") -> tuple[int, int]:
     """Read `letter accidental{0,2}` at `pos` (kord's note_atomic); return (pitch index, new pos).
 
-    Accidentals are `#` `♯` `b` `♭` (and the single-character doubles `𝄪` `𝄫`); at most a double
-    sharp or double flat, never mixed (`C#b`, `C♯♯` are refused like kord does).
+    Accidentals are `#` `♯` `b` `♭` (and the single-character doubles `𝄪` `𝄫`, and kord's
+    rendered triples `♯𝄪` `♭𝄫`); never mixed or typed triples (`C#b`, `C♯♯`, `C###` are
+    refused with kord's "fairly standard notes" message).
     """
     if pos >= len(text) or text[pos] not in LETTER_ORDER:
         found = repr(text[pos]) if pos < len(text) else "the end"
@@ -118,7 +121,9 @@ def read_pitch(text: str, pos: int, what: str = "note") -> tuple[int, int]:
         end += 1
     if not marks:
         return pitch_index(letter, 0), end
-    if marks in ("#", "♯", "b", "♭", "##", "bb", "𝄪", "𝄫"):
+    if len(marks) == 2 and end < len(text) and (text[end] in _SHARPS or text[end] in _FLATS):
+        raise ParseError(STANDARD_MESSAGE, text, end)
+    if marks in _ACCEPTED:
         value = sum(_SHARPS.get(m, 0) + _FLATS.get(m, 0) for m in marks)
         return pitch_index(letter, value), end
     raise ParseError(STANDARD_MESSAGE, text, pos + 1)
