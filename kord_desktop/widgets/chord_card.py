@@ -64,11 +64,9 @@ def _midis(notes: Sequence[Any]) -> tuple[int, ...]:
     return tuple(int(_call(n, "midi")) for n in notes)
 
 
-def _candidate_view(c: Any, index: int) -> CandidateView:
-    notes = list(_call(c, "notes") or [])
-    kind = _call(c, "kind")
-    if not isinstance(kind, str) or kind not in ("scale", "mode"):
-        kind = "mode" if _call(c, "is_mode") else "scale"
+def _candidate_view(chord: Any, c: Any, index: int) -> CandidateView:
+    notes = list(chord.candidate_notes(c))
+    kind = "mode" if _call(c, "is_mode") else "scale"
     return CandidateView(
         rank=int(_call(c, "rank") or index + 1),
         name=str(_call(c, "name") or ""),
@@ -92,7 +90,7 @@ def chord_view(chord: Any) -> ChordView:
         midis=_midis(notes),
         tone_names=tuple(_pitch(n) for n in notes),
         scale_names=tuple(_pitch(n) for n in scale),
-        recommended=tuple(_candidate_view(c, i) for i, c in enumerate(candidates)),
+        recommended=tuple(_candidate_view(chord, c, i) for i, c in enumerate(candidates)),
     )
 
 
