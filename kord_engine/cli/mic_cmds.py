@@ -135,7 +135,11 @@ def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
             json.dumps({"device": capture.device.name, **detection.to_json()}, ensure_ascii=False)
         )
     else:
-        print(format_detection(detection))
+        try:  # the same text as `kord analyze file`
+            from kord_engine.cli.audio_cmds import format_text
+        except ImportError:
+            format_text = format_detection
+        print(format_text(detection))
     return 0
 
 
