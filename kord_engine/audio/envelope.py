@@ -73,14 +73,24 @@ def block_envelope(
 
     All arguments are (K,) arrays holding each voice's state at the first sample of the block.
     """
+    out = np.empty((len(age), frames), dtype=np.float32)
+    # Most voices sit at their sustain level for the whole block: a constant row, no maths.
+    steady = ~released & (age >= attack + decay - 1)
+    out[steady] = sustain[steady, None]
     steps = np.arange(frames, dtype=np.int64)
-    held = held_level(
-        age[:, None] + steps, attack[:, None], decay[:, None], sustain[:, None]
-    ).astype(np.float32)
-    if not released.any():
-        return held
-    rel = release_level(rel_age[:, None] + steps, rel_start[:, None], release[:, None])
-    return np.where(released[:, None], rel, held).astype(np.float32)
+    moving = ~steady & ~released
+    if moving.any():
+        out[moving] = held_level(
+            age[moving, None] + steps,
+            attack[moving, None],
+            decay[moving, None],
+            sustain[moving, None],
+        )
+    if released.any():
+        out[released] = release_level(
+            rel_age[released, None] + steps, rel_start[released, None], release[released, None]
+        )
+    return out
 
 
 def adsr_curve(adsr: Adsr, sample_rate: int, hold_seconds: float, tail_seconds: float):
