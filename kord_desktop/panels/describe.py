@@ -18,7 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kord_desktop.widgets.chord_card import CandidateView, ChordCard, ChordView, notation_view
+from kord_desktop.widgets.chord_card import (
+    CandidateView,
+    ChordCard,
+    ChordView,
+    displayable,
+    notation_view,
+)
 
 DEBOUNCE_MS = 300
 KINDS = ("auto", "chord", "scale", "mode")
@@ -138,7 +144,7 @@ class DescribePanel(QWidget):
             return
         self.card.setEnabled(True)
         self.card.set_view(view)
-        self.text.setPlainText(verbose.rstrip("\n"))
+        self.text.setPlainText(displayable(verbose.rstrip("\n"), self.text.font()))
         self._light(list(view.midis) if view else [])
 
     def _light(self, midis: list[int]) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kord_desktop.panels.synth_controls import arpeggio_enabled
-from kord_desktop.widgets.chord_card import ChordCard, ChordView, chord_view
+from kord_desktop.widgets.chord_card import ChordCard, ChordView, chord_view, displayable
 
 DEBOUNCE_MS = 300
 SHOWN = 8
@@ -182,9 +182,8 @@ class GuessPanel(QWidget):
         self.results.clear()
         for rank, chord in enumerate(shown, 1):
             tones = " ".join(n.pitch_name for n in chord.notes())
-            item = QListWidgetItem(
-                f"{rank}. {chord.precise_name}   ·   {chord.description}   ({tones})"
-            )
+            text = f"{rank}. {chord.precise_name}   ·   {chord.description}   ({tones})"
+            item = QListWidgetItem(displayable(text))
             item.setData(Qt.ItemDataRole.UserRole, chord)
             item.setData(Qt.ItemDataRole.UserRole + 1, chord.precise_name)
             self.results.addItem(item)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kord_desktop.panels.synth_controls import read_setting, write_setting
+from kord_desktop.widgets.chord_card import displayable
 
 DEFAULT_PROGRESSION = '"Em7b5@3^2" "A7b13@3!" "D-maj7@3^2" "G7@3" "Cmaj7@3^2"'
 DEFAULT_BPM = 120
@@ -142,7 +143,9 @@ class LoopPanel(QWidget):
         self.list.clear()
         for item in items:
             tones = " ".join(n.pitch_name for n in item.chord.notes())
-            row = QListWidgetItem(f"{item.chord.precise_name}   ·   {item.n32}/32   ({tones})")
+            row = QListWidgetItem(
+                displayable(f"{item.chord.precise_name}   ·   {item.n32}/32   ({tones})")
+            )
             row.setToolTip(item.chord.description)
             self.list.addItem(row)
         self.play_button.setEnabled(True)
@@ -176,7 +179,9 @@ class LoopPanel(QWidget):
         seconds = chord_seconds(item.n32, self.bpm.value())
         midis = [int(n.midi) for n in item.chord.notes()]
         self._mark_current()
-        self.now.setText(f"{item.chord.precise_name}    ({index + 1}/{len(self._items)})")
+        self.now.setText(
+            displayable(f"{item.chord.precise_name}    ({index + 1}/{len(self._items)})")
+        )
         self.context.keyboard.set_notes("chord", midis)
         self.context.synth.play_chord(midis, False, duration=seconds)
         self._timer.start(max(1, round(seconds * 1000)))
@@ -195,6 +200,12 @@ class LoopPanel(QWidget):
             row.setFont(f)
             row.setBackground(QBrush(CURRENT_BRUSH) if current else QBrush())
             row.setForeground(QBrush(QColor("white")) if current else QBrush())
-        if self._index >= 0:
-            self.list.setCurrentRow(self._index)
+        if self._index >= 0:  # no setCurrentRow: the selection colour would hide the mark
             self.list.scrollToItem(self.list.item(self._index))
+
+    def marked_row(self) -> int:
+        """Row shown as the current chord (bold, chord colour), -1 when none."""
+        for i in range(self.list.count()):
+            if self.list.item(i).font().bold():
+                return i
+        return -1

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -48,6 +49,20 @@ class ChordView:
     tone_names: tuple[str, ...]
     scale_names: tuple[str, ...] = ()
     recommended: tuple[CandidateView, ...] = field(default_factory=tuple)
+
+
+_DOUBLES = {0x1D12A: "♯♯", 0x1D12B: "♭♭"}  # 𝄪 𝄫: missing from most UI fonts
+
+
+def displayable(text: str, font: QFont | None = None) -> str:
+    """`text` with 𝄪/𝄫 written ♯♯/♭♭ when `font` (default: the app font) cannot draw them."""
+    if not any(chr(c) in text for c in _DOUBLES):
+        return text
+    metrics = QFontMetrics(font if font is not None else QFont())
+    for code, fallback in _DOUBLES.items():
+        if chr(code) in text and not metrics.inFontUcs4(code):
+            text = text.replace(chr(code), fallback)
+    return text
 
 
 def _call(obj: Any, name: str, default: Any = None) -> Any:
@@ -165,6 +180,7 @@ class ChordCard(QFrame):
         layout.addWidget(self.tones_label)
         layout.addWidget(self.recommended_title)
         layout.addWidget(self.recommended, 1)
+        layout.addStretch(0)  # takes the space only while the list is hidden (scales, modes)
         self.set_view(None)
 
     def view(self) -> ChordView | None:
@@ -188,19 +204,19 @@ class ChordCard(QFrame):
             self.recommended_title.hide()
             self.recommended.hide()
             return
-        self.title.setText(view.title)
+        self.title.setText(displayable(view.title, self.title.font()))
         self.badge.setText(view.kind.capitalize())
         self.badge.show()
         self.description.setText(view.description)
-        self.scale_label.setText(
-            f"<b>Scale:</b> {', '.join(view.scale_names)}" if view.scale_names else ""
-        )
+        scale = displayable(", ".join(view.scale_names))
+        self.scale_label.setText(f"<b>Scale:</b> {scale}" if view.scale_names else "")
         self.scale_label.setVisible(bool(view.scale_names))
         label = "Chord" if view.kind == "chord" else "Notes"
-        self.tones_label.setText(f"<b>{label}:</b> {', '.join(view.tone_names)}")
+        self.tones_label.setText(f"<b>{label}:</b> {displayable(', '.join(view.tone_names))}")
         for c in view.recommended:
+            notes = displayable(", ".join(c.note_names))
             item = QListWidgetItem(
-                f"{c.rank}. {c.name} — {c.reason}\n    {', '.join(c.note_names)}   ·   {c.description}"
+                f"{c.rank}. {c.name} — {c.reason}\n    {notes}   ·   {c.description}"
             )
             item.setData(Qt.ItemDataRole.UserRole, c)
             item.setToolTip(f"{c.name} ({c.kind}): {c.description}")

@@ -327,6 +327,12 @@ class PianoKeyboard(QWidget):
         p.setBrush(color)
         radius = min(3.0, r.width() * 0.15)
         p.drawRoundedRect(r.adjusted(0.5, -radius, -0.5, 0), radius, radius)
+        if not black:  # a crisp gap line so neighbouring lit keys stay apart
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            p.setPen(QPen(QColor("#3a3a3a"), 1))
+            x = round(r.left())
+            p.drawLine(x, 0, x, round(r.bottom()))
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if black and fill is None:  # a little sheen so black keys read as 3-D
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor("#3c3c3c"))
