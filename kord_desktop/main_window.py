@@ -106,7 +106,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, context: AppContext | None = None, settings: Settings | None = None):
         super().__init__()
-        self.context = context if context is not None else AppContext(settings, self)
+        self.context = context if context is not None else AppContext(settings)
+        self.context.setParent(self)  # dies with the window, never later in a GC pass
         self.settings = self.context.settings
         self.colors = themes.resolve(self.settings.get("view/theme"))
         self._stream_time = 0.0
@@ -303,6 +304,7 @@ class MainWindow(QMainWindow):
         a.spectrum.connect(self.spectrum.set_spectrum)
         a.stats.connect(self.status_bar.set_stats)
         a.error.connect(self.on_error)
+        a.warning.connect(lambda msg: self.context.status(msg, 5000))
         a.running_changed.connect(self.toolbar.set_listening)
         t = self.toolbar
         t.start_requested.connect(self.start_listening)

@@ -20,6 +20,12 @@ from kord_engine.errors import KordError
 DISPLAY_FPS = 60
 
 
+def is_fatal(event: Any) -> bool:
+    """True for the analyzer's stop events (device lost, stalled), which carry no analysis,
+    as opposed to a failed hop (detector error) after which listening goes on."""
+    return getattr(event, "spectrum_db", None) is None and not getattr(event, "processing_ms", 0)
+
+
 class AnalyzerBridge(QObject):
     """Owns one LiveAnalyzer at a time; start/stop from the GUI thread, listen to the signals."""
 
@@ -31,7 +37,10 @@ class AnalyzerBridge(QObject):
     level = Signal(float, float, bool)
     #: (freqs ndarray, dB ndarray) — at most DISPLAY_FPS per second
     spectrum = Signal(object, object)
+    #: str — listening stopped (device lost, cannot open, …)
     error = Signal(str)
+    #: str — a problem on one hop (detector failure) while listening goes on
+    warning = Signal(str)
     #: (processing_ms, overflows)
     stats = Signal(float, int)
     running_changed = Signal(bool)
@@ -52,7 +61,6 @@ class AnalyzerBridge(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, int(1000 / display_fps)))
         self._timer.timeout.connect(self._emit_display_frame)
-        self._timer.start()
 
     # ----------------------------------------------------------------- control (GUI thread)
     @property
@@ -103,6 +111,8 @@ class AnalyzerBridge(QObject):
             return
         with contextlib.suppress(Exception):  # a dead device may fail to close
             analyzer.stop()
+        self._timer.stop()
+        self._emit_display_frame()
         self.running_changed.emit(False)
 
     def process_block(self, block) -> None:
@@ -127,11 +137,16 @@ class AnalyzerBridge(QObject):
     @Slot(object)
     def _on_event_gui(self, event: Any) -> None:
         self.events_received += 1
+        if not self._timer.isActive():  # runs only while events come in
+            self._timer.start()
         err = getattr(event, "error", None)
         if err:
-            self.stop()
-            self.error.emit(str(err))
-            return
+            if self.running and not is_fatal(event):
+                self.warning.emit(str(err))
+            else:
+                self.stop()
+                self.error.emit(str(err))
+                return
         det = getattr(event, "detection", None)
         if det is not None:
             self.raw.emit(det)

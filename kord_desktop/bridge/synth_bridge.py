@@ -37,7 +37,6 @@ class SynthBridge(QObject):
         self._device: str | int | None = None
         self._volume = float(volume)
         self._sounding: set[int] = set()
-        self._timers: list[QTimer] = []
         self._generation = 0
         self.arpeggio_step = ARPEGGIO_STEP
         self.silent_reason = "not started"
@@ -116,9 +115,6 @@ class SynthBridge(QObject):
     def all_off(self) -> None:
         """Stop every note, including scheduled chord notes."""
         self._generation += 1
-        for t in self._timers:
-            t.stop()
-        self._timers.clear()
         if self._synth is not None:
             with contextlib.suppress(Exception):
                 self._synth.all_notes_off()
@@ -143,19 +139,14 @@ class SynthBridge(QObject):
         self._later(end, generation, lambda: [self.note_off(m) for m in notes])
 
     def _later(self, seconds: float, generation: int, fn) -> None:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
+        """Run `fn` after `seconds` unless all_off() (a new generation) came first."""
 
         def fire() -> None:
-            if timer in self._timers:
-                self._timers.remove(timer)
-            timer.deleteLater()
             if generation == self._generation:
                 fn()
 
-        timer.timeout.connect(fire)
-        timer.start(int(seconds * 1000))
-        self._timers.append(timer)
+        # a context-object single shot: no QTimer objects to own or delete
+        QTimer.singleShot(int(seconds * 1000), self, fire)
 
     # -------------------------------------------------------------------- settings
     def set_timbre(self, timbre: str) -> None:

@@ -1,0 +1,195 @@
+"""The main window: opens, routes analyzer events to the widgets, plays chords, exports history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kord_engine.audio.detection import EMPTY, Detection
+from kord_engine.audio.live import AnalyzerConfig, AnalyzerEvent, LiveAnalyzer
+
+pytestmark = pytest.mark.gui
+
+C_MAJOR = Detection(
+    notes=(48, 52, 55),  # C4 E4 G4
+    pitch_classes=(0, 4, 7),
+    bass=0,
+    confidence=0.9,
+    chords=("C", "Em(♭6)/C", "Am7/C"),
+    timestamp=1.0,
+)
+A_MINOR = Detection(
+    notes=(45, 48, 52),
+    pitch_classes=(0, 4, 9),
+    bass=9,
+    confidence=0.8,
+    chords=("Am",),
+    timestamp=2.5,
+)
+
+
+def event(detection: Detection | None, changed: bool, t: float, error: str | None = None):
+    freqs = np.geomspace(27.5, 4186.0, 256).astype(np.float32)
+    db = np.full(256, -90.0, dtype=np.float32)
+    if detection is not None:
+        for n in detection.notes:
+            db[np.argmin(abs(freqs - 440 * 2 ** ((n + 12 - 69) / 12)))] = -12.0
+    return AnalyzerEvent(
+        timestamp=t,
+        detection=detection or Detection(timestamp=t),
+        stable=detection,
+        changed=changed,
+        level_db=-20.0,
+        peak=0.5,
+        clipping=False,
+        overflows=3,
+        spectrum_db=db,
+        spectrum_freqs=freqs,
+        processing_ms=4.2,
+        error=error,
+    )
+
+
+def chord_audio(midis, seconds=1.0, rate=48000) -> np.ndarray:
+    """A few harmonics per note, like a soft electric piano."""
+    t = np.arange(int(seconds * rate)) / rate
+    out = np.zeros_like(t)
+    for m in midis:
+        f = 440 * 2 ** ((m - 69) / 12)
+        for h, amp in ((1, 1.0), (2, 0.5), (3, 0.25)):
+            out += amp * np.sin(2 * np.pi * f * h * t)
+    return (0.2 * out / np.max(np.abs(out))).astype(np.float32)
+
+
+def test_window_opens_with_panels_keyboard_toolbar_and_menus(make_window, fake_devices):
+    w = make_window()
+    assert w.windowTitle() == "Kord Desktop"
+    assert set(w.panel_docks) == {"describe", "guess", "loop", "synth_controls"}
+    assert w.keyboard_dock.widget() is not None
+    assert [w.toolbar.detector_combo.itemData(i) for i in range(3)] == ["ml", "kord", "default"]
+    inputs = [w.toolbar.input_combo.itemText(i) for i in range(w.toolbar.input_combo.count())]
+    assert inputs == ["System default", "Fake Mic A", "Fake Mic B"]
+    menus = [a.text().replace("&", "") for a in w.menuBar().actions()]
+    assert menus == ["File", "Listen", "View", "Model", "Help"]
+    assert not w.banner.isVisible()
+    assert w.chord_display.chord_name == ""
+
+
+def test_events_update_chord_display_keyboard_spectrum_and_timeline(make_window, fake_devices):
+    w = make_window()
+    bridge = w.context.analyzer
+    bridge.handle_event(event(C_MAJOR, True, 1.0))
+    bridge.flush()
+    assert w.chord_display.chord_name == "C"
+    assert w.chord_display.alternatives() == ["Em(♭6)/C", "Am7/C"]
+    assert "C4 E4 G4" in w.chord_display.notes_label.text()
+    assert w.context.keyboard.notes("detected") == {60, 64, 67}
+    assert w.spectrum.frames_drawn == 1
+    assert w.level_meter.level_db == pytest.approx(-20.0)
+    assert "4.2 ms" in w.status_bar.latency.text() and "3" in w.status_bar.overflows.text()
+    # unchanged hops do not add history; a new chord closes the old one; silence ends it
+    bridge.handle_event(event(C_MAJOR, False, 1.05))
+    bridge.handle_event(event(A_MINOR, True, 2.5))
+    bridge.handle_event(event(None, True, 4.0))
+    assert w.timeline.chords() == ["C", "Am"]
+    assert [e.end for e in w.timeline.entries] == [2.5, 4.0]
+    assert w.chord_display.chord_name == ""
+    assert w.context.keyboard.notes("detected") == set()
+
+
+def test_real_analyzer_pipeline_names_a_fed_chord(make_window, fake_devices):
+    """Audio fed offline through the engine's LiveAnalyzer reaches the window's widgets."""
+    from kord_engine.audio.detect import make_detector
+
+    w = make_window()
+    analyzer = LiveAnalyzer(
+        make_detector("default"), AnalyzerConfig(), w.context.analyzer.handle_event
+    )
+    w.context.analyzer.attach(analyzer)
+    analyzer.process_block(chord_audio([60, 64, 67]), 48000)  # C4 E4 G4
+    w.context.analyzer.flush()
+    assert w.chord_display.chord_name.startswith("C")
+    lit = w.context.keyboard.notes("detected")
+    assert {m % 12 for m in lit} == {0, 4, 7}
+    assert w.timeline.chords()[0].startswith("C")
+    assert w.spectrum.frames_drawn >= 1
+
+
+def test_runner_up_click_plays_and_lights_that_chord(make_window, fake_devices, qtbot):
+    w = make_window()
+    w.context.analyzer.handle_event(event(C_MAJOR, True, 1.0))
+    sounding = []
+    w.context.synth.notes_sounding.connect(lambda s: sounding.append(set(s)))
+    button = w.chord_display.alt_buttons[1]
+    assert button.text() == "Am7/C"
+    button.click()
+    chord = w.context.keyboard.notes("chord")
+    assert {m % 12 for m in chord} == {9, 0, 4, 7}
+    assert sounding and sounding[-1] == chord
+    qtbot.waitUntil(lambda: not w.context.synth.sounding, timeout=5000)
+    assert w.context.keyboard.notes("played") == set()
+
+
+def test_timeline_copy_and_export(make_window, fake_devices, tmp_path):
+    from PySide6.QtGui import QGuiApplication
+
+    w = make_window()
+    w.context.analyzer.handle_event(event(C_MAJOR, True, 1.0))
+    w.context.analyzer.handle_event(event(A_MINOR, True, 2.5))
+    w.timeline_copy()
+    text = QGuiApplication.clipboard().text()
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    assert len(lines) == 2
+    assert lines[0].split()[:4] == ["1.00", "–", "2.50", "s"] and "C" in lines[0]
+    assert "Am" in lines[1] and "now" in lines[1]
+    out = w.export_history(tmp_path / "history.txt")
+    assert out.read_text() == w.timeline.to_text() == text
+
+
+def test_error_event_shows_banner_and_restart_works(make_window, fake_devices, monkeypatch):
+    w = make_window()
+    bridge = w.context.analyzer
+    bridge.handle_event(event(None, False, 0.5, error="input device 'Fake Mic A' disappeared"))
+    assert w.banner.isVisible()
+    assert "disappeared" in w.banner.label.text()
+    assert w.banner.action.text() == "Restart listening"
+    assert not w.toolbar.listen_button.isChecked()
+
+    started = []
+
+    class FakeAnalyzer:
+        running = True
+
+        def stop(self):
+            self.running = False
+
+    def fake_start(device=None, detector_name="default", gate_db=-55.0, model_dir=None):
+        started.append((device, detector_name, gate_db))
+        bridge._analyzer = FakeAnalyzer()
+        bridge.running_changed.emit(True)
+        return True
+
+    monkeypatch.setattr(bridge, "start", fake_start)
+    w.banner.action.click()
+    assert started and started[0][1] == w.toolbar.detector
+    assert not w.banner.isVisible()
+    assert w.toolbar.listen_button.isChecked()
+    assert w.toolbar.listen_button.text() == "Stop listening"
+
+
+def test_theme_switch_changes_palette(make_window, fake_devices, qapp):
+    w = make_window()
+    w.set_theme("dark")
+    dark = qapp.palette().window().color().lightness()
+    w.set_theme("light")
+    light = qapp.palette().window().color().lightness()
+    assert light > dark
+    assert w.settings.get("view/theme") == "light"
+    assert w.theme_actions["light"].isChecked()
+
+
+def test_empty_detection_keeps_display_clear(make_window, fake_devices):
+    w = make_window()
+    w.show_detection(EMPTY, 0.0)
+    assert w.chord_display.chord_name == ""
+    assert w.timeline.entries == []
