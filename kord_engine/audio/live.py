@@ -24,6 +24,7 @@ from kord_engine.errors import KordError
 log = logging.getLogger(__name__)
 
 SILENCE_DB = -120.0
+DEFAULT_RATE = 48000  # process_block's rate when neither the call nor the config gives one
 
 
 class AnalyzerConfigError(KordError, ValueError):
@@ -104,6 +105,7 @@ class AnalyzerEvent:
     processing_ms: float  # time spent on this hop
     error: str | None = None
     gated: bool = False  # the hop was below the noise gate
+    fatal: bool = False  # the analyzer stopped (device lost or stalled); start() to retry
 
 
 def level(block: np.ndarray) -> tuple[float, float]:
@@ -307,7 +309,8 @@ class LiveAnalyzer:
     ) -> list[AnalyzerEvent]:
         """Feed audio without a device; runs one hop per hop_seconds of audio, synchronously.
 
-        Blocks may be any length; the first call fixes the sample rate (reset() to change it).
+        Blocks may be any length; the first call fixes the sample rate (default: config's, else
+        48000; reset() to change it).
         Returns the events (also sent to on_event), deterministic for the same input.
         """
         if self.running:
@@ -318,8 +321,9 @@ class LiveAnalyzer:
         if block.ndim != 1:
             raise AnalyzerConfigError(f"audio must be mono (frames,), got shape {block.shape}")
         if self._offline_ring is None:
-            if not sample_rate or sample_rate <= 0:
-                raise AnalyzerConfigError("process_block needs a positive sample_rate first")
+            sample_rate = sample_rate or self.config.sample_rate or DEFAULT_RATE
+            if sample_rate <= 0:
+                raise AnalyzerConfigError(f"sample_rate must be positive, got {sample_rate}")
             self._offline_rate = int(sample_rate)
             self._offline_ring = RingBuffer(int(round(self.config.ring_seconds * sample_rate)))
             self._offline_next_hop = int(round(self.config.hop_seconds * sample_rate))
@@ -402,6 +406,7 @@ class LiveAnalyzer:
             spectrum_freqs=None,
             processing_ms=0.0,
             error=message,
+            fatal=True,
         )
 
     def _run(self, capture: Capture, stop: threading.Event) -> None:

@@ -178,7 +178,11 @@ def test_stereo_blocks_are_mixed_and_bad_input_refused():
     analyzer.reset()
     assert analyzer.process_block(np.zeros(2205, np.float32), 44100)[-1].timestamp == 0.05
     with pytest.raises(AnalyzerConfigError, match="sample_rate"):
-        LiveAnalyzer(PeakDetector()).process_block(silence(0.1))
+        LiveAnalyzer(PeakDetector()).process_block(silence(0.1), -5)
+    # without a rate: the config's, else 48 kHz
+    assert LiveAnalyzer(PeakDetector()).process_block(np.zeros(2400))[-1].timestamp == 0.05
+    cfg = AnalyzerConfig(sample_rate=RATE)
+    assert LiveAnalyzer(PeakDetector(), cfg).process_block(silence(0.1))[-1].timestamp == 0.1
 
 
 @pytest.mark.parametrize(
@@ -276,6 +280,7 @@ def test_device_error_becomes_an_event_and_restart_works(fake_capture):
         fake_capture.instances[0].error = "audio input 'Mic' stopped unexpectedly"
         assert wait_for(lambda: not analyzer.running)
         assert events[-1].error == "audio input 'Mic' stopped unexpectedly"
+        assert events[-1].fatal and not any(e.fatal for e in events[:-1])
         assert analyzer.last_error == events[-1].error
         assert fake_capture.instances[0].stopped
         analyzer.start()
@@ -330,3 +335,112 @@ def test_onset_trimming_names_the_new_chord_sooner():
 
     assert new_chord_time(6.0) <= 0.15 + 0.1
     assert new_chord_time(0.0) > 0.15 + 0.1
+
+
+# -- Capture against a fake sounddevice stream -----------------------------------------------------
+
+
+class FakeStream:
+    """Records the callbacks sounddevice would call; the test drives them by hand."""
+
+    fail_open = False
+
+    def __init__(self, **kwargs):
+        if FakeStream.fail_open:
+            raise RuntimeError("Device unavailable [PaErrorCode -9985]")
+        self.kwargs = kwargs
+        self.callback = kwargs["callback"]
+        self.finished = kwargs["finished_callback"]
+        self.active = False
+        self.closed = False
+
+    def start(self):
+        self.active = True
+
+    def stop(self):
+        self.active = False
+        self.finished()
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def fake_stream(monkeypatch):
+    from types import SimpleNamespace
+
+    from kord_engine.audio import capture, devices
+
+    mic = devices.DeviceInfo(0, "Fake Mic", "ALSA", 2, 0, 44100.0, True, False)
+    monkeypatch.setattr(capture, "resolve_device", lambda spec, kind: mic)
+    monkeypatch.setattr(capture, "negotiate_sample_rate", lambda d, rate, kind, ch: rate or 44100)
+    monkeypatch.setattr(
+        capture, "sounddevice_module", lambda: SimpleNamespace(InputStream=FakeStream)
+    )
+    FakeStream.fail_open = False
+    return capture
+
+
+class SimpleStatus:
+    """sounddevice.CallbackFlags stand-in: truthy when a flag is set."""
+
+    def __init__(self, overflow):
+        self.input_overflow = overflow
+
+    def __bool__(self):
+        return self.input_overflow
+
+
+def test_capture_mixes_to_mono_and_counts_overflows(fake_stream):
+    cap = fake_stream.Capture(channels=2, blocksize=4, ring_seconds=1.0)
+    cap.start()
+    stream = cap._stream
+    assert stream.kwargs["channels"] == 2 and stream.kwargs["samplerate"] == 44100
+    assert cap.ring.capacity == 44100 and cap.running
+    block = np.array([[1, 3], [2, 4], [0, 0], [-1, 1]], dtype=np.float32)
+    stream.callback(block, 4, None, None)
+    stream.callback(block, 4, None, SimpleStatus(True))
+    np.testing.assert_array_equal(cap.ring.latest(8), [2, 3, 0, 0, 2, 3, 0, 0])
+    assert cap.overflows == 1
+    assert cap.stream_time == pytest.approx(8 / 44100)
+    cap.stop()
+    assert stream.closed and cap.error is None and not cap.running
+
+
+def test_capture_mono_block_and_oversized_block(fake_stream):
+    cap = fake_stream.Capture(channels=1, blocksize=4)
+    cap.start()
+    cap._stream.callback(np.arange(5, dtype=np.float32).reshape(5, 1), 5, None, None)
+    np.testing.assert_array_equal(cap.ring.latest(5), [0, 1, 2, 3, 4])
+    cap.stop()
+    stereo = fake_stream.Capture(channels=2, blocksize=4)
+    stereo.start()
+    big = np.ones((5000, 2), np.float32)
+    stereo._stream.callback(big, 5000, None, None)  # larger than the scratch buffer
+    assert stereo.ring.total_written == 5000 and stereo.ring.latest(1)[0] == 1.0
+    stereo.stop()
+
+
+def test_capture_notices_a_vanished_device_and_restarts(fake_stream):
+    cap = fake_stream.Capture()
+    cap.start()
+    first = cap._stream
+    first.active = False
+    first.finished()  # PortAudio ended the stream on its own
+    assert "stopped unexpectedly" in cap.check() and not cap.running
+    cap.stop()
+    cap.start()
+    assert cap.error is None and cap.running and cap._stream is not first
+    cap._stream.active = False  # inactive without a finished callback
+    assert "no longer active" in cap.check()
+    cap.stop()
+
+
+def test_capture_open_failure_is_a_device_error(fake_stream):
+    from kord_engine.errors import DeviceError
+
+    FakeStream.fail_open = True
+    with pytest.raises(DeviceError, match="could not open audio input 'Fake Mic'.*-9985"):
+        fake_stream.Capture().start()
+    with pytest.raises(DeviceError):
+        fake_stream.Capture(channels=0)
