@@ -27,8 +27,13 @@ def rank_chords(
         notes = [theory.Note.from_id_index(int(i)) for i in sorted(note_ids)]
         chords = list(theory.guess(notes))
     if not chords:
-        chords = list(theory.guess_pitch_classes(pcs, bass, limit=CHORD_LIMIT))
-    return chords[:CHORD_LIMIT]
+        chords = list(theory.guess_pitch_classes(pcs, bass, limit=None))
+    unique, seen = [], set()
+    for c in chords:  # one candidate per name (different voicings render alike)
+        if str(c.name) not in seen:
+            seen.add(str(c.name))
+            unique.append(c)
+    return unique[:CHORD_LIMIT]
 
 
 def detection_from_notes(

@@ -1,9 +1,158 @@
-"""`kord` subcommands (placeholder until its issue lands)."""
+"""`kord analyze file|sample` (and `mic`, registered by mic_cmds): name the notes and chords of
+audio files and of kord's stored `.bin` spectra."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
+from typing import Any
+
+from kord_engine.audio.detection import Detection
+from kord_engine.errors import KordError
+
+DETECTOR_CHOICES = ("default", "kord", "ml")
+_DURATION = re.compile(
+    r"(?P<n>\d+(?:\.\d*)?|\.\d+)\s*(?P<u>h|hr|hours?|m|min|minutes?|s|sec|seconds?|ms)?"
+)
+_UNIT = {"h": 3600, "hr": 3600, "m": 60, "min": 60, "s": 1, "sec": 1, "ms": 0.001}
+
+
+def parse_time(text: str) -> float:
+    """Seconds from `90`, `1.5`, `90s`, `1m 30s`, `1min30s`, `250ms` (systemd.time-style)."""
+    s = str(text).strip().lower()
+    if not s:
+        raise argparse.ArgumentTypeError("empty time")
+    total, pos = 0.0, 0
+    for m in _DURATION.finditer(s):
+        if s[pos : m.start()].strip():
+            break
+        unit = m.group("u") or "s"
+        key = unit.rstrip("s") if unit not in ("s", "ms") and unit.endswith("s") else unit
+        total += float(m.group("n")) * _UNIT.get(key, _UNIT.get(unit[0], 1))
+        pos = m.end()
+    if pos == 0 or s[pos:].strip():
+        raise argparse.ArgumentTypeError(f"invalid time {text!r} (use e.g. 90, 1.5, 1m 30s)")
+    return total
+
+
+def _positive(text: str) -> float:
+    value = parse_time(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text!r}")
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to the `kord` parser."""
+    """Add `kord analyze` with `file` and `sample` (and audio-live's `mic`)."""
+    analyze = subparsers.add_parser(
+        "analyze", help="detect notes and chords in audio", description=__doc__
+    )
+    analyze_sub = analyze.add_subparsers(
+        dest="analyze_command", metavar="SOURCE", parser_class=type(analyze)
+    )
+    analyze.set_defaults(func=_no_source(analyze))
+
+    f = analyze_sub.add_parser(
+        "file",
+        help="analyze audio files (WAV, FLAC, OGG, MP3)",
+        description="Detect the notes and chords of audio files.",
+    )
+    f.add_argument("paths", nargs="+", metavar="PATH", help="audio file(s)")
+    f.add_argument("--json", action="store_true", help="one JSON object per file")
+    f.add_argument("--timeline", action="store_true", help="chord segments over time")
+    f.add_argument("--detector", choices=DETECTOR_CHOICES, default="default")
+    f.add_argument("-s", "--start", "--start-time", type=parse_time, default=None, metavar="T")
+    f.add_argument("-e", "--end", "--end-time", type=parse_time, default=None, metavar="T")
+    f.add_argument("--hop", type=_positive, default=0.1, help="--timeline: seconds between frames")
+    f.add_argument(
+        "--min-segment", type=parse_time, default=0.3, help="--timeline: shortest segment (s)"
+    )
+    f.set_defaults(func=run_file)
+
+    s = analyze_sub.add_parser(
+        "sample",
+        help="analyze kord .bin spectrum samples",
+        description="Detect the notes of kord's stored 1 Hz spectra (.bin) and show their label.",
+    )
+    s.add_argument("paths", nargs="+", metavar="FILE.bin")
+    s.add_argument("--json", action="store_true", help="one JSON object per file")
+    s.add_argument("--detector", choices=DETECTOR_CHOICES, default="default")
+    s.set_defaults(func=run_sample)
+
+    from kord_engine.cli import mic_cmds
+
+    mic_cmds.register_mic(analyze_sub)
+
+
+def _no_source(parser: argparse.ArgumentParser):
+    def handler(args: argparse.Namespace) -> int:
+        raise KordError("analyze needs a source: file, sample or mic (see kord analyze --help)")
+
+    return handler
+
+
+def format_text(det: Detection) -> str:
+    """kord's analyze output: `Notes: …`, then every candidate's verbose block."""
+    notes = " ".join(det.note_names())
+    lines = [f"Notes: {notes}" if notes else "Notes: (none)"]
+    candidates = det.extra.get("candidates") or []
+    if candidates:
+        lines += [c.format_verbose().rstrip("\n") + "\n" for c in candidates]
+    else:
+        lines.append("No chord candidates found")
+    return "\n".join(lines)
+
+
+def _emit(args: argparse.Namespace, path: str, payload: dict[str, Any], text: str) -> None:
+    if args.json:
+        print(json.dumps({"file": path, **payload}, ensure_ascii=False))
+    else:
+        if len(args.paths) > 1:
+            print(f"== {path}")
+        print(text)
+
+
+def run_file(args: argparse.Namespace) -> int:
+    from kord_engine.audio.analysis import analyze_file, analyze_timeline
+    from kord_engine.audio.detect import make_detector
+
+    detector = make_detector(args.detector)
+    for path in args.paths:
+        if args.timeline:
+            segs = analyze_timeline(
+                path,
+                detector,
+                hop=args.hop,
+                min_segment=args.min_segment,
+                start=args.start,
+                end=args.end,
+            )
+            rows = [seg.to_json() for seg in segs]
+            text = "\n".join(
+                f"{r['start']:8.2f}–{r['end']:<8.2f} {r['chord'] or ('—' if not r['pitch_classes'] else '?')}"
+                for r in rows
+            )
+            _emit(args, path, {"segments": rows}, text or "(no audio)")
+        else:
+            det = analyze_file(path, detector, args.start, args.end)
+            _emit(args, path, det.to_json(), format_text(det))
+    return 0
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from kord_engine.audio.detect import make_detector
+    from kord_engine.samples import note_id_name, read_sample
+
+    detector = make_detector(args.detector)
+    detect_spectrum = getattr(detector, "detect_spectrum", None)
+    for path in args.paths:
+        sample = read_sample(path)
+        if detect_spectrum is not None:
+            det = detect_spectrum(sample.spectrum)
+        else:
+            det = detector.detect_features(sample.spectrum)  # type: ignore[attr-defined]
+        label = [note_id_name(i) for i in sample.note_ids]
+        payload = {**det.to_json(), "label": label}
+        _emit(args, path, payload, format_text(det) + f"\nLabel: {' '.join(label) or '(rest)'}")
+    return 0
