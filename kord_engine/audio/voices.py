@@ -26,7 +26,9 @@ DEFAULT_ENVELOPES = {
 
 # Drawbar footages 16', 8', 5⅓', 4', 2⅔', 2', 1⅗', 1⅓', 1' as ratios to the played note.
 _ORGAN_RATIOS = np.array([0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0])
-_ORGAN_DRAWBARS = np.array([6, 8, 4, 6, 3, 4, 0, 2, 2], dtype=float)  # a mellow "jazz" registration
+# 16' and 5⅓' stay closed: they sound below / a fifth above the written note, and chord detectors
+# (kord's included) then hear a different chord. The rest are true harmonics of the note.
+_ORGAN_DRAWBARS = np.array([0, 8, 0, 7, 4, 5, 2, 2, 3], dtype=float)
 
 _PIANO_PARTIALS = 12
 
