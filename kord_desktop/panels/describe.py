@@ -13,12 +13,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from kord_desktop.widgets.chord_card import (
+    AdaptiveSplitter,
     CandidateView,
     ChordCard,
     ChordView,
@@ -73,7 +73,7 @@ class DescribePanel(QWidget):
         row.addWidget(QLabel("Describe"))
         row.addWidget(self.input, 1)
         row.addWidget(self.kind)
-        split = QSplitter()
+        split = AdaptiveSplitter()
         split.addWidget(self.card)
         split.addWidget(self.text)
         split.setStretchFactor(0, 3)

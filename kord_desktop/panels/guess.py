@@ -18,13 +18,18 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from kord_desktop.panels.synth_controls import arpeggio_enabled
-from kord_desktop.widgets.chord_card import ChordCard, ChordView, chord_view, displayable
+from kord_desktop.widgets.chord_card import (
+    AdaptiveSplitter,
+    ChordCard,
+    ChordView,
+    chord_view,
+    displayable,
+)
 
 DEBOUNCE_MS = 300
 SHOWN = 8
@@ -84,7 +89,7 @@ class GuessPanel(QWidget):
         head.addWidget(self.show_all)
         left_col.addLayout(head)
         left_col.addWidget(self.results, 1)
-        split = QSplitter()
+        split = AdaptiveSplitter()
         split.addWidget(left)
         split.addWidget(self.card)
         split.setStretchFactor(0, 2)

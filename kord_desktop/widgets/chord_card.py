@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -123,6 +124,25 @@ def notation_view(obj: Any, kind: str) -> ChordView:
     )
 
 
+class AdaptiveSplitter(QSplitter):
+    """A splitter that stacks its panes vertically when it is narrower than `breakpoint` px."""
+
+    def __init__(self, breakpoint: int = 900, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._breakpoint = breakpoint
+        self.setChildrenCollapsible(False)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        wanted = (
+            Qt.Orientation.Horizontal
+            if event.size().width() >= self._breakpoint
+            else Qt.Orientation.Vertical
+        )
+        if wanted != self.orientation():
+            self.setOrientation(wanted)
+        super().resizeEvent(event)
+
+
 class ChordCard(QFrame):
     """Shows a ChordView; Play buttons and recommended-scale clicks are signals."""
 
@@ -138,6 +158,10 @@ class ChordCard(QFrame):
 
         self.badge = QLabel()
         self.badge.setObjectName("kindBadge")
+        self.badge.setStyleSheet(
+            "QLabel#kindBadge { background: #7d4fd1; color: white; border-radius: 8px;"
+            " padding: 1px 8px; font-weight: 600; }"
+        )
         self.title = QLabel()
         self.title.setObjectName("chordTitle")
         font = self.title.font()
@@ -167,17 +191,23 @@ class ChordCard(QFrame):
         self.recommended.currentRowChanged.connect(self._candidate_row)
         self.recommended.itemDoubleClicked.connect(lambda *_: self._play(True))
 
+        self.title.setMinimumWidth(10)  # may clip in a narrow dock rather than push the card
+        self.badge.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.recommended_title.setWordWrap(True)
         head = QHBoxLayout()
         head.addWidget(self.title)
-        head.addWidget(self.badge)
+        head.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
         head.addStretch(1)
-        head.addWidget(self.play_button)
-        head.addWidget(self.arpeggio_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.play_button)
+        buttons.addWidget(self.arpeggio_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.description)
         layout.addWidget(self.scale_label)
         layout.addWidget(self.tones_label)
+        layout.addLayout(buttons)
         layout.addWidget(self.recommended_title)
         layout.addWidget(self.recommended, 1)
         layout.addStretch(0)  # takes the space only while the list is hidden (scales, modes)
@@ -205,6 +235,7 @@ class ChordCard(QFrame):
             self.recommended.hide()
             return
         self.title.setText(displayable(view.title, self.title.font()))
+        self.title.setToolTip(view.title)
         self.badge.setText(view.kind.capitalize())
         self.badge.show()
         self.description.setText(view.description)
