@@ -344,3 +344,6 @@ def build_feature_datasets(
         encode_targets(m_vp, target),
         meta,
     )
+
+
+build_dataset = build_datasets  # the name docs/interfaces.md uses
