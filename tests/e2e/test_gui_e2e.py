@@ -1,0 +1,83 @@
+"""End to end: a chord played to the default output is heard by the main window on the default
+input (PulseAudio null sink: output loops back to input), named, and lit on the keyboard."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.gui]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def null_sink():
+    """Start the PulseAudio null sink (idempotent); skip when it cannot run here."""
+    try:
+        subprocess.run(
+            [str(ROOT / "scripts" / "pulse-null-sink.sh")],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"PulseAudio null sink unavailable: {exc}")
+    from kord_engine.audio.devices import audio_available
+
+    for kind in ("input", "output"):
+        ok, why = audio_available(kind)
+        if not ok:
+            pytest.skip(f"no audio {kind} through the null sink: {why}")
+
+
+@pytest.fixture
+def c_major_audio():
+    from kord_engine.audio.fluidsynth import render_chords
+
+    try:
+        audio, rate, _ = render_chords([((60, 64, 67), 4.0)])  # C4 E4 G4
+    except Exception as exc:  # noqa: BLE001 - fluidsynth/soundfont missing
+        pytest.skip(f"cannot render test audio: {exc}")
+    return (0.6 * audio / np.max(np.abs(audio))).astype(np.float32), rate
+
+
+def test_window_names_and_lights_a_chord_played_through_the_speakers(
+    null_sink, c_major_audio, qtbot, tmp_path
+):
+    import sounddevice as sd
+
+    from kord_desktop.context import AppContext
+    from kord_desktop.main_window import MainWindow
+    from kord_desktop.settings import Settings
+
+    settings = Settings(tmp_path / "settings.ini")
+    settings.set("audio/detector", "default")
+    window = MainWindow(AppContext(settings, start_audio=False))
+    qtbot.addWidget(window)
+    window.show()
+    levels: list[float] = []
+    window.context.analyzer.level.connect(lambda db, _peak, _clip: levels.append(db))
+
+    def heard_c_major() -> bool:
+        lit = window.context.keyboard.notes("detected")
+        return window.chord_display.chord_name == "C" and {m % 12 for m in lit} == {0, 4, 7}
+
+    assert window.start_listening(), window.banner.label.text()
+    try:
+        audio, rate = c_major_audio
+        sd.play(audio, rate)
+        try:
+            qtbot.waitUntil(heard_c_major, timeout=10_000)
+        except Exception:
+            raise AssertionError(f"heard instead:\n{window.timeline.to_text()}") from None
+        assert "C" in window.timeline.chords()
+        assert window.spectrum.frames_drawn > 0
+        assert max(levels) > -50
+    finally:
+        sd.stop()
+        window.stop_listening()
+    assert not window.context.analyzer.running
