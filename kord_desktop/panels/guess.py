@@ -69,6 +69,14 @@ class GuessPanel(QWidget):
         self.clear_button = QPushButton("Clear")
         self.clear_button.clicked.connect(self.clear)
         self.show_all = QCheckBox("Show all")
+        self.click_selects = QCheckBox("Clicks select keys")
+        self.click_selects.setToolTip(
+            "Plain clicks on the piano select keys (Shift+click always does)"
+        )
+        self.follow_playing = QCheckBox("Guess what I play")
+        self.follow_playing.setToolTip(
+            "Keys held down together (mouse, computer keys or a MIDI keyboard) become the selection"
+        )
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.hide()
@@ -81,6 +89,10 @@ class GuessPanel(QWidget):
         row.addWidget(QLabel("Notes"))
         row.addWidget(self.input, 1)
         row.addWidget(self.clear_button)
+        options = QHBoxLayout()
+        options.addWidget(self.click_selects)
+        options.addWidget(self.follow_playing)
+        options.addStretch(1)
         left = QWidget()
         left_col = QVBoxLayout(left)
         left_col.setContentsMargins(0, 0, 0, 0)
@@ -96,6 +108,7 @@ class GuessPanel(QWidget):
         split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addLayout(options)
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
@@ -111,6 +124,8 @@ class GuessPanel(QWidget):
         self.results.currentRowChanged.connect(self._row_selected)
         self.card.play_requested.connect(self._play)
         self.keyboard.selection_changed.connect(self._from_keyboard)
+        self.keyboard.note_pressed.connect(self._key_pressed)
+        self.click_selects.toggled.connect(self.keyboard.set_select_mode)
         self._set_count()
 
     # ------------------------------------------------------------------ API
@@ -172,6 +187,11 @@ class GuessPanel(QWidget):
 
         names = [theory.Note.from_midi(m).name_ascii for m in sorted(selection)]
         self.set_notes_text(" ".join(names))
+
+    def _key_pressed(self, midi: int, velocity: float) -> None:
+        """With "Guess what I play": the keys held right now replace the selection."""
+        if self.follow_playing.isChecked():
+            self.keyboard.set_selection(self.keyboard.notes("pressed"))
 
     def _set_results(self, chords: list[Any], message: str, error: bool = False) -> None:
         self._chords = chords

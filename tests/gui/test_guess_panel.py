@@ -101,3 +101,22 @@ def test_typing_is_debounced(qtbot, panel):
     assert panel.shown_names() == []
     qtbot.waitUntil(lambda: panel.shown_names() != [], timeout=2000)
     assert panel.shown_names()[0] == "D"
+
+
+def test_guess_what_i_play_follows_held_keys(panel, ctx):
+    kb = ctx.keyboard
+    panel.follow_playing.setChecked(True)
+    for midi in (62, 65, 69):  # D4 F4 A4 held together (e.g. from a MIDI keyboard)
+        kb.press_note(midi, 0.7)
+    assert panel.shown_names()[0] == "Dm"
+    for midi in (62, 65, 69):
+        kb.release_note(midi)
+    assert panel.shown_names()[0] == "Dm"  # the last chord stays after letting go
+    assert [m for m, _ in ctx.synth.calls_to("note_on")] == [62, 65, 69]  # and it still sounds
+
+
+def test_clicks_select_option(panel, ctx):
+    panel.click_selects.setChecked(True)
+    assert ctx.keyboard.select_mode() is True
+    panel.click_selects.setChecked(False)
+    assert ctx.keyboard.select_mode() is False
