@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollBar, QSizePolicy, QWidget
 
 from kord_desktop import keymap
@@ -64,6 +73,8 @@ class PianoKeyboard(QWidget):
         self._sustain = False
         self._mouse_note: int | None = None
         self._char_notes: dict[str, int] = {}
+        self._base: QPixmap | None = None
+        self._base_key: tuple | None = None
         self._scrollbar = QScrollBar(Qt.Orientation.Horizontal, self)
         self._scrollbar.setFixedHeight(_SCROLLBAR_PX)
         self._scrollbar.valueChanged.connect(self._on_scrollbar)
@@ -296,28 +307,59 @@ class PianoKeyboard(QWidget):
         return (role_color(lit[0]) if lit else None), lit
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Blit the cached unlit piano, then repaint only the lit keys (and black keys above them)."""
         p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        kh = self._keys_height()
-        p.fillRect(QRectF(0, 0, self.width(), kh), QColor("#202020"))
-        ww = self._white_width()
-        font = QFont(self.font())
-        font.setPixelSize(max(7, min(12, int(ww * 0.55))))
-        p.setFont(font)
-        visible = range(keymap.LOWEST_MIDI, keymap.HIGHEST_MIDI + 1)
-        for midi in visible:
-            if not keymap.is_black(midi):
+        p.drawPixmap(0, 0, self._base_pixmap())
+        lit = set().union(*self._roles.values())
+        if lit:
+            self._prepare_painter(p)
+            whites = sorted(m for m in lit if not keymap.is_black(m))
+            blacks = {m for m in lit if keymap.is_black(m)}
+            for midi in whites:
                 self._paint_key(p, midi, black=False)
-        for midi in visible:
-            if keymap.is_black(midi):
+                blacks.update(
+                    n
+                    for n in (midi - 1, midi + 1)
+                    if keymap.LOWEST_MIDI <= n <= keymap.HIGHEST_MIDI and keymap.is_black(n)
+                )
+            for midi in sorted(blacks):
                 self._paint_key(p, midi, black=True)
         p.end()
 
-    def _paint_key(self, p: QPainter, midi: int, black: bool) -> None:
+    def _prepare_painter(self, p: QPainter) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        font = QFont(self.font())
+        font.setPixelSize(max(7, min(12, int(self._white_width() * 0.55))))
+        p.setFont(font)
+
+    def _base_pixmap(self) -> QPixmap:
+        """The piano with nothing lit, cached until size, zoom, scroll or labels change."""
+        dpr = self.devicePixelRatioF()
+        key = (self.width(), self.height(), self._zoom, self._scroll, self._note_names, dpr)
+        if self._base is not None and self._base_key == key:
+            return self._base
+        pm = QPixmap(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        self._prepare_painter(p)
+        p.fillRect(QRectF(0, 0, self.width(), self._keys_height()), QColor("#202020"))
+        keys = range(keymap.LOWEST_MIDI, keymap.HIGHEST_MIDI + 1)
+        for midi in keys:
+            if not keymap.is_black(midi):
+                self._paint_key(p, midi, black=False, unlit=True)
+        for midi in keys:
+            if keymap.is_black(midi):
+                self._paint_key(p, midi, black=True, unlit=True)
+        p.end()
+        self._base, self._base_key = pm, key
+        return pm
+
+    def _paint_key(self, p: QPainter, midi: int, black: bool, unlit: bool = False) -> None:
         r = self.key_rect(midi)
         if r.right() < 0 or r.left() > self.width():
             return
-        fill, lit = self._fill_for(midi)
+        fill, lit = (None, []) if unlit else self._fill_for(midi)
         base = QColor("#161616") if black else QColor("#fafafa")
         if fill is not None:
             color = fill.darker(135) if black else fill
