@@ -235,3 +235,15 @@ def test_note_name_modes(ctx):
         kb.grab()  # paints without error in each mode
     with pytest.raises(ValueError):
         kb.set_note_names("some")
+
+
+def test_cached_background_follows_state(ctx):
+    kb = ctx.keyboard
+    p = _centre(kb, 62, 0.85)
+    kb.set_notes("detected", [62])
+    assert kb.grab().toImage().pixelColor(p).name() == "#2ecc71"
+    kb.clear("detected")
+    assert kb.grab().toImage().pixelColor(p).name() == "#fafafa"
+    before = kb.grab().toImage()
+    kb.zoom(2.0)
+    assert kb.grab().toImage() != before  # the cached unlit piano was redrawn for the zoom
