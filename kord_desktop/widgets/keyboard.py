@@ -178,6 +178,7 @@ class PianoKeyboard(QWidget):
         new = keymap.clamp_octave(octave)
         if new != self._octave:
             self._octave = new
+            self.update()
             self.octave_changed.emit(new)
 
     def sustain(self) -> bool:
@@ -324,7 +325,21 @@ class PianoKeyboard(QWidget):
                 )
             for midi in sorted(blacks):
                 self._paint_key(p, midi, black=True)
+        if self.hasFocus():
+            self._paint_letter_range(p)
         p.end()
+
+    def _paint_letter_range(self, p: QPainter) -> None:
+        """A thin strip over the keys the computer keyboard plays (a = C of the current octave)."""
+        mapped = [m for c in keymap.KEY_OFFSETS if (m := keymap.midi_for_char(c, self._octave))]
+        if not mapped:
+            return
+        left, right = self.key_rect(min(mapped)).left(), self.key_rect(max(mapped)).right()
+        p.fillRect(QRectF(left, 0, right - left, 4), QColor("#00b3a4"))
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.update()
+        super().focusInEvent(event)
 
     def _prepare_painter(self, p: QPainter) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -489,6 +504,7 @@ class PianoKeyboard(QWidget):
         for char in list(self._char_notes):
             self.release_note(self._char_notes.pop(char))
         self.set_sustain(False)
+        self.update()
         super().focusOutEvent(event)
 
 
