@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from kord_desktop.panels.describe import DescribePanel
 from tests.gui.fakes import make_context
@@ -94,3 +95,10 @@ def test_typing_is_debounced_then_described(qtbot, panel, ctx):
     qtbot.waitUntil(lambda: panel.view() is not None, timeout=2000)
     assert panel.card.title.text() == "G7"
     assert ctx.keyboard.notes("chord") == {67, 71, 74, 77}
+
+
+def test_enter_describes_at_once(qtbot, panel, ctx):
+    qtbot.keyClicks(panel.input, "A harmonic minor")
+    qtbot.keyClick(panel.input, Qt.Key.Key_Return)
+    assert panel.card.badge.text() == "Scale"
+    assert sorted(ctx.keyboard.notes("chord")) == [69, 71, 72, 74, 76, 77, 80]  # A B C D E F G♯

@@ -247,3 +247,45 @@ def test_cached_background_follows_state(ctx):
     before = kb.grab().toImage()
     kb.zoom(2.0)
     assert kb.grab().toImage() != before  # the cached unlit piano was redrawn for the zoom
+
+
+def test_auto_repeat_is_ignored(ctx):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    kb, synth = ctx.keyboard, ctx.synth
+    QTest.keyPress(kb, Qt.Key.Key_D)
+    for _ in range(3):  # the OS repeating a held key
+        rep = QKeyEvent(
+            QEvent.Type.KeyPress, Qt.Key.Key_D, Qt.KeyboardModifier.NoModifier, "d", True
+        )
+        QApplication.sendEvent(kb, rep)
+        rel = QKeyEvent(
+            QEvent.Type.KeyRelease, Qt.Key.Key_D, Qt.KeyboardModifier.NoModifier, "d", True
+        )
+        QApplication.sendEvent(kb, rel)
+    assert synth.calls_to("note_on") == [(64, 0.8)] and synth.calls_to("note_off") == []
+    QTest.keyRelease(kb, Qt.Key.Key_D)
+    assert synth.calls_to("note_off") == [(64,)]
+
+
+def test_ctrl_wheel_zooms(ctx):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    kb = ctx.keyboard
+    centre = QPointF(kb.width() / 2, 40)
+    event = QWheelEvent(
+        centre,
+        kb.mapToGlobal(centre),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(kb, event)
+    assert kb.zoom_factor() > 1.0
