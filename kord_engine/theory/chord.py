@@ -20,6 +20,7 @@ from kord_engine.theory.known_chord import (
     resolve_known_chord,
 )
 from kord_engine.theory.modifiers import (
+    ALL_EXTENSIONS,
     DOMINANT_IMPLIED,
     DOMINANTS,
     MODIFIER_SUFFIXES,
@@ -95,16 +96,12 @@ class Chord:
 
     # ---- builder ------------------------------------------------------------------------
     def _replace(self, **changes: Any) -> Chord:
-        fields = {
-            "slash": self.slash,
-            "modifiers": self.modifiers,
-            "extensions": self.extensions,
-            "inversion": self.inversion,
-            "crunchy": self.crunchy,
-        }
-        root = changes.pop("root", self.root)
-        fields.update(changes)
-        return Chord(root, **fields)
+        """A copy with some fields changed (already-valid values; no re-validation)."""
+        chord = object.__new__(Chord)
+        for slot in ("root", "slash", "modifiers", "extensions", "inversion", "crunchy"):
+            setattr(chord, slot, changes.get(slot, getattr(self, slot)))
+        chord._notes = None
+        return chord
 
     def with_modifier(self, modifier: Modifier) -> Chord:
         mods = set(self.modifiers)
@@ -112,6 +109,8 @@ class Chord:
         return self._replace(modifiers=frozenset(mods))
 
     def with_extension(self, extension: Extension) -> Chord:
+        if not isinstance(extension, Extension):
+            raise TypeError(f"not an Extension: {extension!r}")
         return self._replace(extensions=self.extensions | {extension})
 
     def minor(self) -> Chord:
@@ -217,16 +216,18 @@ class Chord:
     add_thirteen = add13
 
     def with_slash(self, slash: str | Note | None) -> Chord:
-        return self._replace(slash=slash)
+        return self._replace(slash=None if slash is None else _as_note(slash, "slash"))
 
     def with_octave(self, octave: int) -> Chord:
         return self._replace(root=self.root.with_octave(check_octave(int(octave))))
 
     def with_inversion(self, inversion: int) -> Chord:
-        return self._replace(inversion=inversion)
+        if not 0 <= int(inversion) <= MAX_INVERSION:
+            raise TheoryError(f"inversion {inversion} is outside 0..{MAX_INVERSION}")
+        return self._replace(inversion=int(inversion))
 
     def with_crunchy(self, crunchy: bool = True) -> Chord:
-        return self._replace(crunchy=crunchy)
+        return self._replace(crunchy=bool(crunchy))
 
     # ---- quality and names --------------------------------------------------------------
     @property
@@ -259,7 +260,7 @@ class Chord:
             # kord prints Cmaj9-ish chords ("maj7" + dominant 9) as "Cmaj7" and Cdim9 as
             # "Cdim", hiding the 9th; spell what the degree adds so the name parses back.
             extensions.update(DOMINANT_IMPLIED[degree])
-        parts.extend(f"({e.value})" for e in Extension if e in extensions)
+        parts.extend(f"({e.value})" for e in ALL_EXTENSIONS if e in extensions)
         if self.slash is not None:
             parts.append("/" + self.slash.pitch_name)
         return "".join(parts)

@@ -24,14 +24,13 @@ class Modifier(Enum):
     Flat13 = "♭13"
     Diminished = "°"
 
+    def __init__(self, value: str):
+        #: 7/9/11/13 for a Dominant member, else None
+        self.degree = int(value) if value.isdigit() else None
+
     @property
     def static_name(self) -> str:
         return self.value
-
-    @property
-    def degree(self) -> int | None:
-        """7/9/11/13 for a Dominant member, else None."""
-        return int(self.value) if self.value.isdigit() else None
 
     @property
     def order(self) -> int:
@@ -72,6 +71,8 @@ class Extension(Enum):
         return EXTENSION_INTERVAL[self]
 
 
+ALL_MODIFIERS: tuple[Modifier, ...] = tuple(Modifier)
+ALL_EXTENSIONS: tuple[Extension, ...] = tuple(Extension)
 _MODIFIER_ORDER = {m: i for i, m in enumerate(Modifier)}
 _EXTENSION_ORDER = {e: i for i, e in enumerate(Extension)}
 DOMINANTS = {

@@ -25,6 +25,7 @@ from kord_engine.theory.pitch import (
 )
 
 MIN_OCTAVE, MAX_OCTAVE, DEFAULT_OCTAVE = 0, 15, 4
+_PITCHES: tuple[NamedPitch, ...] = tuple(NamedPitch)
 
 _HARMONICS = [
     "PerfectOctave",
@@ -55,10 +56,12 @@ class Note:
     __slots__ = ("pitch", "octave", "semitone")
 
     def __init__(self, pitch: int | NamedPitch, octave: int = DEFAULT_OCTAVE):
-        if not 0 <= int(pitch) < PITCH_COUNT:
+        if not 0 <= pitch < PITCH_COUNT:
             raise TheoryError(f"named pitch index {int(pitch)} is outside 0..48")
-        object.__setattr__(self, "pitch", NamedPitch(pitch))
-        object.__setattr__(self, "octave", check_octave(int(octave)))
+        if not MIN_OCTAVE <= octave <= MAX_OCTAVE:
+            check_octave(int(octave))
+        object.__setattr__(self, "pitch", _PITCHES[pitch])
+        object.__setattr__(self, "octave", int(octave))
         #: sounding semitone above C0 (C♭4 = 47 = B3); frequency order is the order of this
         object.__setattr__(self, "semitone", 12 * self.octave + SOUNDING_OFFSET[self.pitch])
 
