@@ -131,6 +131,9 @@ class DescribePanel(QWidget):
         except KordError as exc:
             self._show(None, "", str(exc))
             return
+        except Exception as exc:  # an engine bug must not escape a Qt slot as a traceback
+            self._show(None, "", f"kord could not describe {text!r} ({type(exc).__name__}: {exc})")
+            return
         self._show(view, verbose, "")
 
     # ------------------------------------------------------------------ internals

@@ -51,7 +51,7 @@ def parse_notes(text: str) -> list[Any]:
     for token in split_notes(text):
         try:
             notes.append(theory.Note.parse(token))
-        except KordError as exc:
+        except (KordError, ValueError) as exc:
             raise ParseError(f"Invalid note '{token}': {exc}") from exc
     return notes
 
@@ -178,6 +178,9 @@ class GuessPanel(QWidget):
             chords = list(theory.guess(notes))
         except KordError as exc:
             self._set_results([], str(exc), error=True)
+            return
+        except Exception as exc:  # an engine bug must not escape a Qt slot as a traceback
+            self._set_results([], f"kord could not guess ({type(exc).__name__}: {exc})", True)
             return
         self._set_results(chords, "" if chords else "kord knows no chord with exactly these notes.")
 

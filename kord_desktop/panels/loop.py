@@ -137,6 +137,9 @@ class LoopPanel(QWidget):
         except KordError as exc:
             self._set_error(str(exc))
             return False
+        except Exception as exc:  # an engine bug must not escape a Qt slot as a traceback
+            self._set_error(f"kord could not read the progression ({type(exc).__name__}: {exc})")
+            return False
         self._set_error("")
         write_setting(self.context.settings, "loop/progression", text)
         self._items = items

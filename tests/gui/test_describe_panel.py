@@ -102,3 +102,10 @@ def test_enter_describes_at_once(qtbot, panel, ctx):
     qtbot.keyClick(panel.input, Qt.Key.Key_Return)
     assert panel.card.badge.text() == "Scale"
     assert sorted(ctx.keyboard.notes("chord")) == [69, 71, 72, 74, 76, 77, 80]  # A B C D E F G♯
+
+
+@pytest.mark.parametrize("text", ["", "   ", "Cmaj", "C" * 10_000, "𝄪💥", "C@3/E", "Cb5"])
+def test_garbage_never_raises(panel, ctx, text):
+    panel.describe(text)
+    assert panel.view() is None
+    assert (panel.error_text() != "") == bool(text.strip())
