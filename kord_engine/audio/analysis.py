@@ -67,8 +67,9 @@ def analyze_clip(clip: AudioClip, detector: str | Detector = "default") -> Detec
         return det.detect(x, sr)
     # the most energetic window (hop = window/2) stands for the file
     hop = max(1, n // 2)
-    energy = np.convolve(np.square(x, dtype=np.float64), np.ones(n), mode="valid")[::hop]
-    best = int(np.argmax(energy)) * hop
+    csum = np.concatenate([[0.0], np.cumsum(np.square(x, dtype=np.float64))])
+    starts = np.arange(0, len(x) - n + 1, hop)
+    best = int(starts[int(np.argmax(csum[starts + n] - csum[starts]))])
     return det.detect(x[best : best + n], sr)
 
 

@@ -1,0 +1,137 @@
+"""Our default detector: rendered chords (fluidsynth), synthetic tones, noise, silence, the
+.bin spectrum entry point, file analysis and timelines, and the detector registry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kord_engine.audio.analysis import analyze_file, analyze_timeline, merge_segments
+from kord_engine.audio.detect import DETECTORS, make_detector
+from kord_engine.audio.detect.harmonic import HarmonicDetector
+from kord_engine.audio.detection import Detection, Detector
+from kord_engine.errors import KordError
+from tests.audio_fixtures import RENDERED_CHORDS, harmonic_chord, have_fluidsynth, write_wav
+
+CHORD_SECONDS, GAP = 1.0, 0.25
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory):
+    """The RENDERED_CHORDS on FluidR3 piano, one after another: (audio, rate, spans)."""
+    if not have_fluidsynth():
+        pytest.skip("fluidsynth or a soundfont is missing")
+    from kord_engine.audio.fluidsynth import render_chords
+
+    tmp = tmp_path_factory.mktemp("render")
+    chords = [(list(m), CHORD_SECONDS) for m, _, _ in RENDERED_CHORDS]
+    audio, rate, spans = render_chords(chords, program=0, gap=GAP, workdir=tmp)
+    return audio, rate, spans
+
+
+def test_registry_builds_each_detector():
+    assert set(DETECTORS) == {"default", "kord", "ml"}
+    for name in ("default", "kord"):
+        det = make_detector(name)
+        assert isinstance(det, Detector) and det.name == name
+    with pytest.raises(KordError, match="unknown detector"):
+        make_detector("nope")
+
+
+def test_rendered_piano_chords(rendered):
+    audio, rate, spans = rendered
+    det = HarmonicDetector()
+    for (start, _end, _notes), (_m, pcs, bass) in zip(spans, RENDERED_CHORDS, strict=True):
+        a = int((start + 0.15) * rate)
+        d = det.detect(audio[a : a + int(0.5 * rate)], rate)
+        assert d.pitch_classes == pcs, (start, d.notes)
+        assert d.bass == bass
+        assert 0 < d.confidence <= 1
+
+
+def test_rendered_first_chord_is_named_c(rendered):
+    audio, rate, spans = rendered
+    a = int(0.15 * rate)
+    d = HarmonicDetector().detect(audio[a : a + rate // 2], rate)
+    assert d.chord == "C"
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_synthetic_chord_any_rate(rate):
+    x = harmonic_chord([50, 54, 57, 60], rate, 0.5)  # D3 F♯3 A3 C4 = D7
+    d = HarmonicDetector().detect(x, rate)
+    assert d.notes == (38, 42, 45, 48)
+    assert d.pitch_classes == (0, 2, 6, 9) and d.bass == 2
+
+
+def test_noise_does_not_change_the_chord():
+    x = harmonic_chord([45, 52, 57, 60, 64], 48000, 0.5, noise=0.01, seed=3)  # Am with noise
+    d = HarmonicDetector().detect(x, 48000)
+    assert d.pitch_classes == (0, 4, 9) and d.bass == 9
+
+
+def test_silence_and_noise_only_give_no_notes():
+    det = HarmonicDetector()
+    assert det.detect(np.zeros(24000, np.float32), 48000).is_empty
+    assert det.detect(np.zeros(0, np.float32), 48000).is_empty
+    quiet = (1e-5 * np.random.default_rng(0).standard_normal(24000)).astype(np.float32)
+    assert det.detect(quiet, 48000).is_empty
+
+
+def test_uses_only_the_last_window():
+    rate = 48000
+    x = np.concatenate(
+        [harmonic_chord([48, 52, 55], rate, 1.0), harmonic_chord([57, 60, 64], rate, 0.5)]
+    )
+    d = HarmonicDetector().detect(x, rate)
+    assert d.pitch_classes == (0, 4, 9) and d.bass == 9
+
+
+def test_detect_spectrum_on_captured_samples(shared_dir):
+    from kord_engine.samples import list_samples, read_sample
+
+    files = list_samples(shared_dir / "data/samples/captured")
+    det = HarmonicDetector()
+    exact = sum(
+        det.detect_spectrum(s.spectrum, 1.0).pitch_classes == s.pitch_classes
+        for s in map(read_sample, files)
+    )
+    assert exact / len(files) >= 0.75
+
+
+def test_analyze_file_default_and_kord(shared_dir):
+    path = shared_dir / "data/audio/C7b9.wav"
+    assert analyze_file(path, "kord").chord == "C7(♭9)"
+    d = analyze_file(path, "default")
+    assert set(d.pitch_classes) >= {0, 4, 7, 10} and d.bass == 0
+
+
+def test_analyze_silent_file_has_no_notes(tmp_path):
+    path = write_wav(tmp_path / "s.wav", np.zeros(48000, np.float32), 48000)
+    assert analyze_file(path).is_empty
+    assert analyze_file(path, "kord").is_empty
+
+
+def test_timeline_finds_the_chord_changes(tmp_path):
+    rate = 22050
+    parts = [
+        harmonic_chord(m, rate, 1.5, seed=i)
+        for i, m in enumerate([[48, 52, 55], [53, 57, 60], [55, 59, 62]])
+    ]
+    path = write_wav(tmp_path / "prog.wav", np.concatenate(parts), rate)
+    segs = analyze_timeline(path, "default", hop=0.1, min_segment=0.3)
+    assert [s.pitch_classes for s in segs] == [(0, 4, 7), (0, 5, 9), (2, 7, 11)]
+    assert [s.chord for s in segs] == ["C", "F", "G"]
+    assert segs[0].start == 0.0 and segs[-1].end == pytest.approx(4.5)
+    assert segs[1].start == pytest.approx(1.5, abs=0.3)
+
+
+def test_merge_segments_absorbs_blips():
+    def d(pcs):
+        return Detection(pitch_classes=pcs, bass=pcs[0] if pcs else None)
+
+    frames = [(0.0, 0.1, d((0, 4, 7)))] * 5 + [(0.5, 0.6, d((1,)))] + [(0.6, 0.7, d((0, 4, 7)))] * 5
+    frames = [(i * 0.1, i * 0.1 + 0.1, f[2]) for i, f in enumerate(frames)]
+    segs = merge_segments(frames, 0.3)
+    assert len(segs) == 1 and segs[0].pitch_classes == (0, 4, 7)
+    assert segs[0].end == pytest.approx(1.1)
