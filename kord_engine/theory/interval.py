@@ -73,6 +73,8 @@ class Interval(Enum):
     ThreePerfectOctavesAndMinorSeventh = ("3P8+m7", -2, 3, 27)
     ThreePerfectOctavesAndMajorSeventh = ("3P8+M7", 5, 3, 27)
 
+    __hash__ = object.__hash__  # members are singletons; Enum's name hash is slow in sets
+
     def __init__(self, short: str, fifths: int, octaves: int, steps: int):
         self.short = short
         self.fifths = fifths

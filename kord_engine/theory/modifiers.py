@@ -24,6 +24,8 @@ class Modifier(Enum):
     Flat13 = "♭13"
     Diminished = "°"
 
+    __hash__ = object.__hash__  # members are singletons; Enum's name hash is slow in set tests
+
     def __init__(self, value: str):
         #: 7/9/11/13 for a Dominant member, else None
         self.degree = int(value) if value.isdigit() else None
@@ -57,6 +59,8 @@ class Extension(Enum):
     Add9 = "add9"
     Add11 = "add11"
     Add13 = "add13"
+
+    __hash__ = object.__hash__
 
     @property
     def static_name(self) -> str:

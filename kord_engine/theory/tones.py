@@ -15,6 +15,7 @@ from kord_engine.theory.errors import TheoryError
 from kord_engine.theory.interval import Interval
 from kord_engine.theory.known_chord import dominant_degree, resolve_known_chord
 from kord_engine.theory.modifiers import (
+    ALL_EXTENSIONS,
     DOMINANT_ADDS,
     EXTENSION_INTERVAL,
     MODIFIER_APPENDS,
@@ -50,7 +51,7 @@ def chord_intervals(
     intervals.extend(iv for m, iv in MODIFIER_APPENDS.items() if m in modifiers)
     if Extension.Sus2 in extensions or Extension.Sus4 in extensions:
         intervals = [iv for iv in intervals if iv not in _THIRDS]
-    intervals.extend(EXTENSION_INTERVAL[e] for e in Extension if e in extensions)
+    intervals.extend(EXTENSION_INTERVAL[e] for e in ALL_EXTENSIONS if e in extensions)
     return tuple(sorted(set(intervals), key=lambda iv: iv.order))
 
 
