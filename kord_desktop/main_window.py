@@ -39,6 +39,7 @@ from kord_desktop.widgets.level_meter import LevelMeter
 from kord_desktop.widgets.spectrum import SpectrumWidget
 from kord_desktop.widgets.timeline import ChordTimeline
 from kord_engine.audio.detection import Detection
+from kord_engine.samples import note_id_name
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,9 @@ class MainWindow(QMainWindow):
         history_layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         title = QLabel("Chord history")
-        title.setStyleSheet("font-weight: 600;")
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
         head.addWidget(title)
         head.addStretch(1)
         self.copy_button = QPushButton("Copy")
@@ -553,7 +556,7 @@ class MainWindow(QMainWindow):
         try:
             out = self.timeline.export(path)
         except OSError as exc:
-            QMessageBox.warning(self, APP_TITLE, f"Could not write {path}: {exc}")
+            self.banner.show_message(f"Could not write {path}: {exc}")
             return None
         self.context.status(f"Chord history written to {out}")
         return out
@@ -571,18 +574,20 @@ class MainWindow(QMainWindow):
         detector = self.toolbar.detector
         self.context.status(f"Analysing {Path(path).name}…", 0)
 
+        model_dir = self.settings.get("model/dir") or None
+
         def work() -> None:
             try:
                 from kord_engine.audio import analysis
+                from kord_engine.audio.detect import make_detector
 
-                det = analysis.analyze_file(path, detector=detector)
-                segments = None
-                timeline_fn = getattr(analysis, "analyze_timeline", None)
-                if timeline_fn is not None:
-                    try:
-                        segments = timeline_fn(path, detector=detector)
-                    except Exception:  # noqa: BLE001 - the overall chord is still useful
-                        segments = None
+                options = {"model_dir": model_dir} if detector == "ml" and model_dir else {}
+                det_obj = make_detector(detector, **options)
+                det = analysis.analyze_file(path, detector=det_obj)
+                try:
+                    segments = analysis.analyze_timeline(path, detector=det_obj)
+                except Exception:  # noqa: BLE001 - the overall chord is still useful
+                    segments = None
                 self.file_analyzed.emit(det, segments, "")
             except Exception as exc:  # noqa: BLE001 - reported to the user
                 self.file_analyzed.emit(None, None, f"{Path(path).name}: {exc}")
@@ -594,13 +599,14 @@ class MainWindow(QMainWindow):
     def _show_file_result(self, detection: Any, segments: Any, error: str) -> None:
         if error:
             self.context.status(f"Could not analyse {error}", 10000)
-            QMessageBox.warning(self, APP_TITLE, f"Could not analyse {error}")
+            self.banner.show_message(f"Could not analyse {error}")
             return
         if segments:
             self.timeline.clear()
             for seg in segments:
                 if seg.chord:
-                    self.timeline.add_chord(float(seg.start), seg.chord)
+                    notes = " ".join(note_id_name(n) for n in getattr(seg, "notes", ()))
+                    self.timeline.add_chord(float(seg.start), seg.chord, notes)
                 else:
                     self.timeline.end_chord(float(seg.start))
             self.timeline.end_chord(float(segments[-1].end))
@@ -619,7 +625,7 @@ class MainWindow(QMainWindow):
         """Use the model in `path` (a folder with model.onnx) for the Model detector."""
         path = Path(path)
         if not (path / "model.onnx").is_file():
-            QMessageBox.warning(self, APP_TITLE, f"{path} has no model.onnx: not a Kord model.")
+            self.banner.show_message(f"{path} has no model.onnx: it is not a Kord model folder.")
             return False
         self.settings.set("model/dir", str(path))
         self.toolbar.set_detector("ml")  # emits detector_changed → restart if listening

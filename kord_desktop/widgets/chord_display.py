@@ -36,7 +36,7 @@ class ChordDisplay(QWidget):
         self.name_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.name_button.setToolTip("Play this chord")
         font = QFont(self.font())
-        font.setPointSizeF(max(28.0, font.pointSizeF() * 3.2))
+        font.setPointSizeF(max(40.0, font.pointSizeF() * 4.4))
         font.setBold(True)
         self.name_button.setFont(font)
         self.name_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

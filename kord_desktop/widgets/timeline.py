@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QListWidget, QSizePolicy, QVBoxLayout, QWidget
 from kord_desktop.theme import DARK, ThemeColors
 from kord_engine.atomic import atomic_write_text
 
-WINDOW_S = 60.0
+WINDOW_S = 60.0  # the strip shows at most the last minute…
+MIN_WINDOW_S = 10.0  # …and at least this much, so a short history fills the strip
 MAX_ENTRIES = 5000
 
 
@@ -65,10 +66,12 @@ class TimeStrip(QWidget):
         w, h = self.width(), self.height()
         p.fillRect(0, 0, w, h, QColor(c.base))
         now = self.timeline.now
-        t0 = now - WINDOW_S
-        scale = w / WINDOW_S
+        window = self.timeline.strip_seconds()
+        t0 = now - window
+        scale = w / window
         p.setPen(QColor(c.grid))
-        for s in range(0, int(WINDOW_S) + 1, 10):
+        step = 10 if window > 20 else 1
+        for s in range(0, int(window) + 1, step):
             x = w - s * scale
             p.drawLine(int(x), h - 4, int(x), h)
         for e in reversed(self.timeline.entries):
@@ -110,6 +113,12 @@ class ChordTimeline(QWidget):
     def apply_theme(self, colors: ThemeColors) -> None:
         self.colors = colors
         self.strip.update()
+
+    def strip_seconds(self) -> float:
+        """Seconds the strip spans: the history so far, between MIN_WINDOW_S and WINDOW_S."""
+        if not self.entries:
+            return MIN_WINDOW_S
+        return min(WINDOW_S, max(MIN_WINDOW_S, self.now - self.entries[0].start))
 
     def chords(self) -> list[str]:
         return [e.chord for e in self.entries]

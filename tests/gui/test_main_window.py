@@ -193,3 +193,31 @@ def test_empty_detection_keeps_display_clear(make_window, fake_devices):
     w.show_detection(EMPTY, 0.0)
     assert w.chord_display.chord_name == ""
     assert w.timeline.entries == []
+
+
+def test_open_audio_file_shows_its_chord_and_timeline(make_window, fake_devices, qtbot, tmp_path):
+    import soundfile as sf
+
+    path = tmp_path / "c-major.wav"
+    sf.write(path, chord_audio([60, 64, 67], seconds=1.5), 48000)
+    w = make_window()
+    w.toolbar.set_detector("default")
+    w.analyze_file(path)
+    qtbot.waitUntil(lambda: w.chord_display.chord_name != "", timeout=10_000)
+    assert w.chord_display.chord_name.startswith("C")
+    assert {m % 12 for m in w.context.keyboard.notes("detected")} == {0, 4, 7}
+    assert w.timeline.chords() and w.timeline.chords()[0].startswith("C")
+
+
+def test_bad_audio_file_and_bad_model_folder_are_reported_not_raised(
+    make_window, fake_devices, qtbot, tmp_path
+):
+    w = make_window()
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"not audio at all")
+    w.analyze_file(junk)
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=10_000)
+    assert "junk.wav" in w.banner.label.text()
+    assert w.load_model(tmp_path) is False
+    assert "not a Kord model" in w.banner.label.text()
+    assert w.settings.get("model/dir") == ""

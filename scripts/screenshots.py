@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Drive Kord Desktop under Xvfb and save screenshots to docs/screenshots/.
+
+A rendered chord progression is fed through the engine's LiveAnalyzer offline (process_block),
+exactly the path live audio takes, so the spectrum, chord, keyboard and history are real.
+Usage: .venv/bin/python scripts/screenshots.py [--out DIR] [--no-xvfb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCREEN = "1600x1000x24"
+WINDOW_SIZE = (1560, 960)
+PROGRESSION = [  # (MIDI notes, seconds): C Am F G C, close voicings around C4
+    ((60, 64, 67), 1.5),
+    ((57, 60, 64), 1.5),
+    ((53, 57, 60), 1.5),
+    ((55, 59, 62), 1.5),
+    ((60, 64, 67), 1.5),  # held while the shot is taken
+]
+
+
+def start_xvfb() -> subprocess.Popen | None:
+    """Start Xvfb on a free display and point DISPLAY at it (None if one is already set)."""
+    if os.environ.get("DISPLAY"):
+        return None
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise SystemExit("Xvfb is not installed (apt-get install xvfb)")
+    for n in range(99, 140):
+        if Path(f"/tmp/.X{n}-lock").exists():
+            continue
+        proc = subprocess.Popen(
+            [xvfb, f":{n}", "-screen", "0", SCREEN, "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            if Path(f"/tmp/.X11-unix/X{n}").exists():
+                os.environ["DISPLAY"] = f":{n}"
+                return proc
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        proc.kill()
+    raise SystemExit("could not start Xvfb")
+
+
+def settle(app, seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def feed_progression(window, app) -> None:
+    """Render the progression with fluidsynth and push it through a LiveAnalyzer offline."""
+    import numpy as np
+
+    from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.fluidsynth import render_chords
+    from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+
+    audio, rate, spans = render_chords(PROGRESSION)
+    audio = (0.5 * audio / np.max(np.abs(audio))).astype(np.float32)
+    bridge = window.context.analyzer
+    analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), bridge.handle_event)
+    bridge.attach(analyzer)
+    hop = int(0.05 * rate)
+    stop_at = int((spans[-1][0] + 0.6) * rate)  # still inside the held last chord
+    for start in range(0, stop_at, hop):
+        analyzer.process_block(audio[start : start + hop], rate)
+        if start % (hop * 4) == 0:
+            bridge.flush()
+            app.processEvents()
+    bridge.flush()
+    settle(app, 0.4)
+
+
+def shoot(widget, path: Path) -> Path:
+    pixmap = widget.grab()
+    if not pixmap.save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return path
+
+
+def raise_dock(window, module: str, app) -> None:
+    dock = window.panel_docks[module]
+    dock.show()
+    dock.raise_()
+    settle(app, 0.2)
+
+
+def run(out: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from kord_desktop.app import APP_NAME, ORG_NAME, app_icon
+    from kord_desktop.context import AppContext
+    from kord_desktop.main_window import MainWindow
+    from kord_desktop.settings import Settings
+
+    out.mkdir(parents=True, exist_ok=True)
+    QApplication.setOrganizationName(ORG_NAME)
+    QApplication.setApplicationName(APP_NAME)
+    app = QApplication.instance() or QApplication([APP_NAME])
+    app.setWindowIcon(app_icon())
+    settings = Settings(Path(tempfile.mkdtemp(prefix="kord-shots-")) / "settings.ini")
+    settings.set("view/theme", "dark")
+    window = MainWindow(AppContext(settings, start_audio=False))
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app, 0.5)
+
+    feed_progression(window, app)
+    window.toolbar.set_listening(True)  # the shot shows the listening state
+    window.context.status("Listening…", 0)
+    shoot(window, out / "main-window.png")
+    shoot(window.keyboard_dock, out / "keyboard.png")
+
+    # the theory panels, each with something in it
+    panels = window.panels
+    if hasattr(panels.get("describe"), "describe"):
+        panels["describe"].describe("Cmaj7")
+    raise_dock(window, "describe", app)
+    shoot(window.panel_docks["describe"], out / "panel-describe.png")
+    if hasattr(panels.get("guess"), "set_notes_text"):
+        panels["guess"].set_notes_text("C E G Bb")
+    raise_dock(window, "guess", app)
+    settle(app, 0.5)
+    shoot(window.panel_docks["guess"], out / "panel-guess.png")
+    raise_dock(window, "loop", app)
+    settle(app, 0.2)
+    shoot(window.panel_docks["loop"], out / "panel-loop.png")
+    raise_dock(window, "synth_controls", app)
+    shoot(window.panel_docks["synth_controls"], out / "panel-synth.png")
+
+    # light theme, with the Guess panel up
+    window.set_theme("light")
+    raise_dock(window, "guess", app)
+    settle(app, 0.3)
+    shoot(window, out / "main-window-light.png")
+    window.set_theme("dark")
+
+    # the training wizard's run page, when the wizard exists
+    try:
+        from kord_desktop.panels.training_wizard import TrainingWizard  # noqa: F401
+    except Exception as exc:  # noqa: BLE001
+        print(f"skipped the training wizard ({exc})")
+    else:
+        window.open_training_wizard()
+        wizard = getattr(window, "_wizard", None)
+        if wizard is not None:
+            settle(app, 0.3)
+            for name in ("show_run_page", "go_to_run_page"):
+                fn = getattr(wizard, name, None)
+                if callable(fn):
+                    fn()
+                    settle(app, 0.5)
+                    break
+            shoot(wizard, out / "training-wizard.png")
+            wizard.close()
+
+    window.close()
+    settle(app, 0.1)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--no-xvfb", action="store_true", help="use the current DISPLAY")
+    args = parser.parse_args()
+    xvfb = None if args.no_xvfb else start_xvfb()
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    os.environ.setdefault("KORD_CONFIG_DIR", tempfile.mkdtemp(prefix="kord-shots-config-"))
+    try:
+        return run(args.out.resolve())
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
