@@ -8,6 +8,7 @@ marks the current one, lights it on the piano and plays it, looping until stoppe
 from __future__ import annotations
 
 import shlex
+import time
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -96,6 +97,7 @@ class LoopPanel(QWidget):
 
         self._items: list[Any] = []
         self._index = -1
+        self._due = 0.0  # monotonic time the current chord should end
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -154,6 +156,7 @@ class LoopPanel(QWidget):
         self.play_button.setEnabled(True)
         self.stop_button.setEnabled(True)
         self.playing_changed.emit(True)
+        self._due = time.monotonic()
         self._enter(0)
         return True
 
@@ -187,7 +190,13 @@ class LoopPanel(QWidget):
         )
         self.context.keyboard.set_notes("chord", midis)
         self.context.synth.play_chord(midis, False, duration=seconds)
-        self._timer.start(max(1, round(seconds * 1000)))
+        # Aim each change at the ideal time (start + sum of lengths) so timer lateness never
+        # drifts; after a stall longer than a chord, restart the clock instead of bursting.
+        now = time.monotonic()
+        self._due += seconds
+        if self._due <= now:
+            self._due = now + seconds
+        self._timer.start(max(1, round((self._due - now) * 1000)))
         self.current_changed.emit(index)
 
     def _advance(self) -> None:
