@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
+import time
 
 from kord_engine.errors import ParseError
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +57,9 @@ def run_guess(args: argparse.Namespace) -> int:
 
     if len(args.notes) < 3:
         raise ParseError(TOO_FEW_NOTES)
+    start = time.perf_counter()
     chords = guess(args.notes)
+    log.debug("%d candidates in %.1f ms", len(chords), (time.perf_counter() - start) * 1000)
     if args.json:
         _print_json([chord.to_json() for chord in chords])
         return 0

@@ -4,6 +4,7 @@ from kord_engine.errors import ParseError
 from kord_engine.theory.chord import Chord
 from kord_engine.theory.errors import TheoryError
 from kord_engine.theory.guess import guess, guess_pitch_classes
+from kord_engine.theory.guess import prepare as prepare_guess
 from kord_engine.theory.interval import Interval
 from kord_engine.theory.kinds import ModeKind, ScaleKind
 from kord_engine.theory.known_chord import KnownChord, KnownChordKind, ScaleCandidate
@@ -34,4 +35,5 @@ __all__ = [
     "guess",
     "guess_pitch_classes",
     "parse_notation",
+    "prepare_guess",
 ]
