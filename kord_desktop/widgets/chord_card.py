@@ -181,6 +181,10 @@ class ChordCard(QFrame):
         self.arpeggio_button.setToolTip("Play the notes one after another")
         self.play_button.clicked.connect(lambda: self._play(False))
         self.arpeggio_button.clicked.connect(lambda: self._play(True))
+        self.back_button = QPushButton("Back to the chord")
+        self.back_button.setToolTip("Light and play the chord again instead of the chosen scale")
+        self.back_button.clicked.connect(lambda: self.select_candidate(-1))
+        self.back_button.hide()
         self.recommended_title = QLabel(
             "<b>Recommended scales/modes</b> (click to light, double-click to play)"
         )
@@ -201,6 +205,7 @@ class ChordCard(QFrame):
         buttons = QHBoxLayout()
         buttons.addWidget(self.play_button)
         buttons.addWidget(self.arpeggio_button)
+        buttons.addWidget(self.back_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
@@ -219,6 +224,7 @@ class ChordCard(QFrame):
     def set_view(self, view: ChordView | None) -> None:
         """Show a chord/scale/mode (None: an empty, disabled card)."""
         self._view, self._candidate = view, None
+        self._label_buttons()
         self.recommended.blockSignals(True)
         self.recommended.clear()
         self.recommended.blockSignals(False)
@@ -271,7 +277,15 @@ class ChordCard(QFrame):
     def _candidate_row(self, row: int) -> None:
         item = self.recommended.item(row) if row >= 0 else None
         self._candidate = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        self._label_buttons()
         self.candidate_selected.emit(self._candidate)
+
+    def _label_buttons(self) -> None:
+        """Say on the Play buttons whether they play the chord or the chosen scale/mode."""
+        what = f" {self._candidate.name}" if self._candidate is not None else ""
+        self.play_button.setText(f"▶ Play{what}")
+        self.arpeggio_button.setText(f"▶ Arpeggio{what}")
+        self.back_button.setVisible(self._candidate is not None)
 
     def _play(self, arpeggio: bool) -> None:
         midis = self.current_midis()

@@ -85,8 +85,12 @@ def test_recommended_scales_light_and_play(panel, ctx):
     panel.card.select_candidate(0)
     locrian = [60, 61, 63, 65, 66, 68, 70]  # C D♭ E♭ F G♭ A♭ B♭
     assert sorted(ctx.keyboard.notes("chord")) == locrian
+    assert panel.card.play_button.text() == "▶ Play locrian"
     panel.card.play_button.click()
     assert ctx.synth.calls_to("play_chord")[-1] == (locrian, False)
+    panel.card.back_button.click()
+    assert ctx.keyboard.notes("chord") == {60, 63, 66, 70}
+    assert panel.card.play_button.text() == "▶ Play" and panel.card.back_button.isHidden()
 
 
 def test_typing_is_debounced_then_described(qtbot, panel, ctx):
