@@ -96,7 +96,7 @@ def mel_matrix() -> sparse.csr_matrix:
         dtype=np.float64,
     )
     matrix.sum_duplicates()
-    return matrix
+    return matrix.astype(np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +112,7 @@ def note_bin_matrix() -> sparse.csr_matrix:
         cols.append(j)
     r, c = np.concatenate(rows), np.concatenate(cols)
     return sparse.csr_matrix(
-        (np.ones(r.size), (r, c)), shape=(128, SPECTRUM_BINS), dtype=np.float64
+        (np.ones(r.size), (r, c)), shape=(128, SPECTRUM_BINS), dtype=np.float32
     )
 
 
@@ -128,15 +128,19 @@ def _check_spectra(spectra: np.ndarray) -> np.ndarray:
 
 
 def raw_loader_output(spectra: np.ndarray, loader: str) -> np.ndarray:
-    """The loader transform alone (before normalisation): (N, 8192) → (N, width) float64."""
+    """The loader transform alone (before normalisation): (N, 8192) → (N, width) float32."""
     check_loader(loader)
     spectra = _check_spectra(spectra)
     if loader == "frequency":
-        return spectra.astype(np.float64)
+        return spectra
     if loader == "frequency_pooled":
-        return spectra.reshape(len(spectra), -1, POOL).mean(axis=2, dtype=np.float64)
+        return (
+            spectra.reshape(len(spectra), -1, POOL)
+            .mean(axis=2, dtype=np.float64)
+            .astype(np.float32)
+        )
     matrix = mel_matrix() if loader == "mel" else note_bin_matrix()
-    return np.asarray((matrix @ spectra.T.astype(np.float64)).T)
+    return np.ascontiguousarray(np.asarray(matrix @ spectra.T).T)
 
 
 def guess_matrix(spectra: np.ndarray) -> np.ndarray:
@@ -144,7 +148,7 @@ def guess_matrix(spectra: np.ndarray) -> np.ndarray:
     from kord_engine.audio.detect.kord import kord_notes  # lazy: audio-detect's module
 
     spectra = _check_spectra(spectra)
-    out = np.zeros((len(spectra), GUESS_WIDTH), dtype=np.float64)
+    out = np.zeros((len(spectra), GUESS_WIDTH), dtype=np.float32)
     for n, spectrum in enumerate(spectra):
         if not np.any(spectrum > 0):
             continue
@@ -155,17 +159,22 @@ def guess_matrix(spectra: np.ndarray) -> np.ndarray:
 
 
 def normalise(values: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray:
-    """kord's order: ÷ max per row (skipped when max ≤ 0), prepend guess, z-score (population)."""
-    values = np.asarray(values, dtype=np.float64)
+    """kord's order: ÷ max per row (skipped when max ≤ 0), prepend guess, z-score (population).
+
+    float32 values like kord, with the row statistics accumulated in float64.
+    """
+    values = np.asarray(values, dtype=np.float32)
     peak = np.maximum(values.max(axis=1, initial=0.0), 0.0)
-    scale = np.where(peak > 0, peak, 1.0)
+    scale = np.where(peak > 0, peak, 1.0).astype(np.float32)
     values = values / scale[:, None]
     if guess is not None:
-        values = np.concatenate([guess, values], axis=1)
-    mean = values.mean(axis=1, keepdims=True)
-    std = values.std(axis=1, keepdims=True)
+        values = np.concatenate([np.asarray(guess, dtype=np.float32), values], axis=1)
+    mean = values.mean(axis=1, keepdims=True, dtype=np.float64)
+    std = np.sqrt(np.square(values - mean).mean(axis=1, keepdims=True))
     safe = np.where(std > 0, std, 1.0)
-    return np.where(std > 0, (values - mean) / safe, 0.0).astype(np.float32)
+    out = ((values - mean) / safe).astype(np.float32)
+    out[(std <= 0)[:, 0]] = 0.0
+    return out
 
 
 def compute_features(

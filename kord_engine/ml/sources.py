@@ -26,7 +26,7 @@ from kord_engine.ml.sim import ITEMS_PER_ITERATION, SimConfig, simulate_chunks
 from kord_engine.samples import SPECTRUM_BINS, list_samples, read_sample
 
 SIM = "sim"
-DEFAULT_SIMULATION_SIZE = 500  # kord's: 187,500 sim items per run
+KORD_SIMULATION_SIZE = 500  # kord's: 187,500 sim items (6 GB of spectra) per run
 CPU_SIMULATION_SIZE = 40  # 15,000 items: a sensible default on a small CPU
 DEFAULT_OVERSAMPLE = 8
 DEFAULT_SEED = 76980
@@ -106,7 +106,7 @@ class SourceOptions:
     """How 'sim' is generated and where its noise comes from (kord's TrainConfig fields)."""
 
     noise_root: str | os.PathLike[str] | None = None
-    simulation_size: int = DEFAULT_SIMULATION_SIZE
+    simulation_size: int = CPU_SIMULATION_SIZE
     sim: SimConfig = field(default_factory=SimConfig)
     seed: int = DEFAULT_SEED
 
@@ -149,7 +149,7 @@ def iter_source(
 def load_source(
     spec: str | os.PathLike[str],
     noise_root: str | os.PathLike[str] | None = None,
-    simulation_size: int = DEFAULT_SIMULATION_SIZE,
+    simulation_size: int = CPU_SIMULATION_SIZE,
     sim: SimConfig | None = None,
     seed: int = DEFAULT_SEED,
 ) -> Dataset:
@@ -221,7 +221,7 @@ def build_datasets(
     seed: int = DEFAULT_SEED,
     val_fraction: float = 0.2,
     noise_root: str | os.PathLike[str] | None = None,
-    simulation_size: int = DEFAULT_SIMULATION_SIZE,
+    simulation_size: int = CPU_SIMULATION_SIZE,
     sim: SimConfig | None = None,
 ) -> tuple[Dataset, Dataset]:
     """(train, val) spectra datasets: split first, then oversample captured in train only.
