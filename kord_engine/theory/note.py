@@ -85,10 +85,11 @@ class Note:
             raise ParseError(f"unexpected {text[digits_end]!r} in note", text, digits_end)
         if digits_end == pos:
             return cls(pitch, DEFAULT_OCTAVE)
-        octave = int(text[pos:digits_end])
-        if octave > MAX_OCTAVE or (digits_end - pos > 1 and text[pos] == "0"):
-            raise ParseError(f"octave {text[pos:digits_end]} is not 0..15", text, pos)
-        return cls(pitch, octave)
+        digits = text[pos:digits_end]
+        if len(digits) > 2 or int(digits) > MAX_OCTAVE or (len(digits) > 1 and digits[0] == "0"):
+            shown = digits if len(digits) <= 6 else digits[:6] + "…"
+            raise ParseError(f"octave {shown} is not 0..15", text, pos)
+        return cls(pitch, int(digits))
 
     @classmethod
     def from_pitch_class(cls, pitch_class: int, octave: int = DEFAULT_OCTAVE) -> Note:
