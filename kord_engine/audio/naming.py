@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from kord_engine.audio.detection import Detection
@@ -12,6 +13,21 @@ CHORD_LIMIT = 8
 
 
 def rank_chords(
+    note_ids: Sequence[int], pitch_classes: Iterable[int], bass: int | None, mode: str
+) -> list[Any]:
+    """Chord candidates, best first (cached: live analysis asks for the same sets again)."""
+    key_notes = tuple(sorted(int(i) for i in note_ids)) if mode == "notes" else ()
+    return list(_rank_cached(key_notes, tuple(sorted(set(pitch_classes))), bass, mode))
+
+
+@lru_cache(maxsize=4096)
+def _rank_cached(
+    note_ids: tuple[int, ...], pitch_classes: tuple[int, ...], bass: int | None, mode: str
+) -> tuple[Any, ...]:
+    return tuple(_rank(note_ids, pitch_classes, bass, mode))
+
+
+def _rank(
     note_ids: Sequence[int], pitch_classes: Iterable[int], bass: int | None, mode: str
 ) -> list[Any]:
     """Chord candidates, best first. mode "notes": kord's try_from_notes on the exact voicing,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
+from scipy import fft as sfft
 from scipy.ndimage import median_filter
 
 from kord_engine.audio.detection import Detection
@@ -249,9 +250,8 @@ class HarmonicDetector:
         """Hann-windowed, zero-padded magnitude spectrum of the last window_seconds of audio."""
         n = min(len(audio), max(256, int(round(self.window_seconds * sample_rate))))
         x = np.asarray(audio[len(audio) - n :], np.float32)
-        nfft = 1 << int(np.ceil(np.log2(max(n, 1) * 2)))
-        nfft = max(nfft, 1 << int(np.ceil(np.log2(sample_rate))))  # ≤ 1 Hz bins
-        mags = np.abs(np.fft.rfft(x * self._hann(n), nfft)).astype(np.float32)
+        nfft = sfft.next_fast_len(max(2 * n, int(sample_rate)), real=True)  # ≤ 1 Hz bins
+        mags = np.abs(sfft.rfft(x * self._hann(n), nfft, workers=1)).astype(np.float32)
         return mags, sample_rate / nfft
 
     def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
