@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from kord_engine.theory import Chord, guess  # noqa: E402
 from kord_engine.theory.guess import prepare  # noqa: E402
-from kord_engine.theory.tones import chord_intervals, chord_shape  # noqa: E402
+from kord_engine.theory.tones import chord_intervals, chord_shape, interval_tones  # noqa: E402
 
 SYMBOLS = [
     "C",
@@ -80,6 +80,7 @@ def bench_parse_render(seconds: float = 2.0) -> float:
     while time.perf_counter() - start < seconds:
         chord_shape.cache_clear()
         chord_intervals.cache_clear()
+        interval_tones.cache_clear()
         for symbol in SYMBOLS:
             chord = Chord.parse(symbol)
             _ = chord.precise_name

@@ -28,6 +28,7 @@ from kord_engine.theory.modifiers import (
     Modifier,
 )
 from kord_engine.theory.note import DEFAULT_OCTAVE, Note, check_octave
+from kord_engine.theory.pitch import ascii_name
 from kord_engine.theory.tones import chord_shape, place_slash, tone_note
 
 MAX_INVERSION = 15
@@ -279,8 +280,6 @@ class Chord:
 
     @property
     def name_ascii(self) -> str:
-        from kord_engine.theory.pitch import ascii_name
-
         return ascii_name(self.precise_name)
 
     # ---- tones and scales ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from kord_engine.theory.chord import Chord, add_modifier
 from kord_engine.theory.errors import TheoryError
 from kord_engine.theory.modifiers import Extension, Modifier
 from kord_engine.theory.note import Note, parse_notes
-from kord_engine.theory.tones import chord_shape
+from kord_engine.theory.tones import interval_tones, voice
 
 TOO_FEW_NOTES = "Must have at least three notes to guess a chord."
 M = Modifier
@@ -72,8 +72,9 @@ def shape_index(inversion: int) -> dict[tuple[int, ...], list[tuple[frozenset, f
     """Semitone offsets above the root → every combination (and crunchy flag) that sounds them."""
     index: dict[tuple[int, ...], list[tuple[frozenset, frozenset, bool]]] = {}
     for mods, exts in combinations():
+        tones = interval_tones(mods, exts)
         for crunchy in (False, True):
-            shape = tuple(s for _, s in chord_shape(mods, exts, inversion, crunchy))
+            shape = tuple(s for _, s in voice(tones, inversion, crunchy))
             index.setdefault(shape, []).append((mods, exts, crunchy))
     return index
 

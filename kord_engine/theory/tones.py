@@ -56,7 +56,7 @@ def chord_intervals(
 
 
 @lru_cache(maxsize=8192)
-def _interval_tones(modifiers: frozenset, extensions: frozenset) -> tuple[Tone, ...]:
+def interval_tones(modifiers: frozenset, extensions: frozenset) -> tuple[Tone, ...]:
     return tuple((iv.fifths, iv.semitones) for iv in chord_intervals(modifiers, extensions))
 
 
@@ -68,27 +68,31 @@ def chord_shape(
     crunchy: bool,
 ) -> tuple[Tone, ...]:
     """Tones relative to the root after inversions and crunchy voicing, sorted by pitch."""
-    tones = list(_interval_tones(modifiers, extensions))
+    return voice(interval_tones(modifiers, extensions), inversion, crunchy)
+
+
+def voice(intervals: tuple[Tone, ...], inversion: int, crunchy: bool) -> tuple[Tone, ...]:
+    """kord's §7 steps 3, 4 and 6 on interval tones: invert, crunch, sort, drop repeats."""
+    tones = list(intervals)
     for _ in range(inversion):
         fifths, semis = tones.pop(0)
         last = tones[-1][1] if tones else semis
-        while semis < last:
-            semis += 12
+        if semis < last:
+            semis += 12 * ((last - semis + 11) // 12)
         tones.append((fifths, semis))
     if crunchy:
         top = tones[0][1] + 12
-        lowered = []
-        for fifths, semis in tones:
-            while semis > top:
-                semis -= 12
-            lowered.append((fifths, semis))
-        tones = lowered
-    tones.sort(key=lambda t: t[1])
-    out: list[Tone] = []
-    for tone in tones:
-        if not out or out[-1] != tone:
+        tones = [(f, s - 12 * ((s - top + 11) // 12)) if s > top else (f, s) for f, s in tones]
+    tones.sort(key=_semis)
+    out = [tones[0]]
+    for tone in tones[1:]:
+        if out[-1] != tone:
             out.append(tone)
     return tuple(out)
+
+
+def _semis(tone: Tone) -> int:
+    return tone[1]
 
 
 def tone_note(root: Note, tone: Tone) -> Note:
