@@ -10,6 +10,7 @@ windows of one measure share it), else the file name itself; groups never stradd
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections import Counter
@@ -21,8 +22,9 @@ from typing import NamedTuple
 import numpy as np
 
 from kord_engine.errors import KordError
+from kord_engine.ml.augment import AugmentConfig, augment
 from kord_engine.ml.features import compute_features, feature_width
-from kord_engine.ml.sim import ITEMS_PER_ITERATION, SimConfig, simulate_chunks
+from kord_engine.ml.sim import ITEMS_PER_ITERATION, SimConfig, load_noise, simulate_chunks
 from kord_engine.samples import SPECTRUM_BINS, list_samples, read_sample
 
 SIM = "sim"
@@ -251,6 +253,19 @@ class FeatureDatasets(NamedTuple):
     meta: dict
 
 
+@dataclass
+class _FeaturePool:
+    """Features of every item of some sources, plus augmented rows tied to their item."""
+
+    x: np.ndarray
+    masks: list[int]
+    origins: list[str]
+    names: list[str]
+    aug_x: np.ndarray
+    aug_masks: list[int]
+    aug_item: np.ndarray  # index into the pool of the item each augmented row came from
+
+
 def _load_features(
     sources: Sequence[str | os.PathLike[str]],
     loader: str,
@@ -258,21 +273,45 @@ def _load_features(
     options: SourceOptions,
     chunk: int,
     progress: Callable[[str, int], None] | None,
-) -> tuple[np.ndarray, list[int], list[str], list[str]]:
+    augment_config: AugmentConfig | None = None,
+) -> _FeaturePool:
+    width = feature_width(loader, include_guess)
     xs, masks, origins, names = [], [], [], []
-    for spec in sources:
+    aug_xs, aug_masks, aug_items = [], [], []
+    noise = None
+    if augment_config is not None and augment_config.noise_level > 0 and options.noise_root:
+        noise = load_noise(options.noise_root)
+    start = 0
+    for s_index, spec in enumerate(sources):
         done = 0
-        for spectra, chunk_masks, chunk_names in iter_source(spec, options, chunk):
+        for c_index, (spectra, chunk_masks, chunk_names) in enumerate(
+            iter_source(spec, options, chunk)
+        ):
             xs.append(compute_features(spectra, loader, include_guess))
+            if augment_config is not None and str(spec) != SIM:
+                for copy in range(augment_config.copies):
+                    rng = np.random.default_rng([options.seed, 2, s_index, c_index, copy])
+                    a_spec, a_masks = augment(spectra, chunk_masks, rng, augment_config, noise)
+                    aug_xs.append(compute_features(a_spec, loader, include_guess))
+                    aug_masks.extend(a_masks)
+                    aug_items.append(np.arange(start, start + len(chunk_masks)))
             masks.extend(chunk_masks)
             origins.extend([str(spec)] * len(chunk_masks))
             names.extend(chunk_names)
+            start += len(chunk_masks)
             done += len(chunk_masks)
             if progress is not None:
                 progress(str(spec), done)
-    width = feature_width(loader, include_guess)
-    x = np.concatenate(xs) if xs else np.zeros((0, width), np.float32)
-    return x, masks, origins, names
+    empty = np.zeros((0, width), np.float32)
+    return _FeaturePool(
+        np.concatenate(xs) if xs else empty,
+        masks,
+        origins,
+        names,
+        np.concatenate(aug_xs) if aug_xs else empty,
+        aug_masks,
+        np.concatenate(aug_items) if aug_items else np.zeros(0, np.int64),
+    )
 
 
 def build_feature_datasets(
@@ -289,37 +328,56 @@ def build_feature_datasets(
     sim: SimConfig | None = None,
     chunk: int = 2048,
     progress: Callable[[str, int], None] | None = None,
+    augment: AugmentConfig | None = None,
 ) -> FeatureDatasets:
     """Like `build_datasets`, but computes features chunk-wise and keeps no spectra.
 
     Returns float32 X (N, F) and Y (N, C) for train and val; `meta` holds per-row origin,
     names and masks of both splits, per-source counts and the settings used.
-    `progress(source, items_done)` is called after each chunk.
+    `augment` adds `copies` transposed/detuned/tilted rows per recorded (non-sim) item of the
+    TRAIN split only (origin "<source> (augmented)"). `progress(source, items_done)` is
+    called after each chunk.
     """
     from kord_engine.ml.targets import encode_targets
 
     if not training_sources:
         raise SourceError("at least one training source is needed (a folder or 'sim')")
+    if augment is not None:
+        augment.validate()
     options = SourceOptions(noise_root, simulation_size, sim or SimConfig(), seed)
-    x_pool, m_pool, o_pool, n_pool = _load_features(
-        training_sources, loader, include_guess, options, chunk, progress
+    pool = _load_features(
+        training_sources, loader, include_guess, options, chunk, progress, augment
     )
-    x_vp, m_vp, o_vp, n_vp = _load_features(
-        validation_sources, loader, include_guess, options, chunk, progress
-    )
-    groups = [group_key(o, n) for o, n in zip(o_pool, n_pool, strict=True)]
+    vpool = _load_features(validation_sources, loader, include_guess, options, chunk, progress)
+    groups = [group_key(o, n) for o, n in zip(pool.origins, pool.names, strict=True)]
     train_idx, val_idx, from_train = _split_and_oversample(
-        groups, o_pool, len(m_vp), captured_oversample_factor, seed, val_fraction
+        groups, pool.origins, len(vpool.masks), captured_oversample_factor, seed, val_fraction
     )
     if from_train:
-        x_vp, m_vp, o_vp, n_vp = (
-            x_pool[val_idx],
-            [m_pool[i] for i in val_idx],
-            [o_pool[i] for i in val_idx],
-            [n_pool[i] for i in val_idx],
-        )
-    m_train = [m_pool[i] for i in train_idx]
-    o_train = [o_pool[i] for i in train_idx]
+        x_val = pool.x[val_idx]
+        m_val = [pool.masks[i] for i in val_idx]
+        o_val = [pool.origins[i] for i in val_idx]
+        n_val = [pool.names[i] for i in val_idx]
+    else:
+        x_val, m_val, o_val, n_val = vpool.x, vpool.masks, vpool.origins, vpool.names
+    x_train = pool.x[train_idx]
+    m_train = [pool.masks[i] for i in train_idx]
+    o_train = [pool.origins[i] for i in train_idx]
+    n_train = [pool.names[i] for i in train_idx]
+    if len(pool.aug_item):
+        in_train = np.zeros(len(pool.masks), dtype=bool)
+        in_train[train_idx] = True
+        rows = np.nonzero(in_train[pool.aug_item])[0]
+        items = pool.aug_item[rows]
+        x_train = np.concatenate([x_train, pool.aug_x[rows]])
+        m_train += [pool.aug_masks[r] for r in rows]
+        o_train += [f"{pool.origins[i]} (augmented)" for i in items]
+        n_train += [pool.names[i] for i in items]
+        order = np.random.default_rng([seed, 3]).permutation(len(m_train))
+        x_train = x_train[order]
+        m_train = [m_train[i] for i in order]
+        o_train = [o_train[i] for i in order]
+        n_train = [n_train[i] for i in order]
     meta = {
         "loader": loader,
         "include_guess": include_guess,
@@ -327,21 +385,22 @@ def build_feature_datasets(
         "seed": seed,
         "captured_oversample_factor": captured_oversample_factor,
         "simulation_size": simulation_size,
+        "augment": dataclasses.asdict(augment) if augment is not None else None,
         "val_from_training_sources": from_train,
         "train_counts": dict(Counter(o_train)),
-        "val_counts": dict(Counter(o_vp)),
+        "val_counts": dict(Counter(o_val)),
         "train_origin": o_train,
-        "train_names": [n_pool[i] for i in train_idx],
+        "train_names": n_train,
         "train_masks": m_train,
-        "val_origin": list(o_vp),
-        "val_names": list(n_vp),
-        "val_masks": list(m_vp),
+        "val_origin": list(o_val),
+        "val_names": list(n_val),
+        "val_masks": list(m_val),
     }
     return FeatureDatasets(
-        x_pool[train_idx],
+        x_train,
         encode_targets(m_train, target),
-        np.asarray(x_vp, dtype=np.float32),
-        encode_targets(m_vp, target),
+        np.asarray(x_val, dtype=np.float32),
+        encode_targets(m_val, target),
         meta,
     )
 
