@@ -253,3 +253,12 @@ def test_shared_test_mid_rendered_with_fluidsynth(shared_dir, tmp_path):
     second = read_sample(sorted(result.measures)[1])
     assert 45 in second.note_ids  # A3 (MIDI 57) sounds 80% of measure 1
     assert all(0 <= i < 128 for i in mask_to_ids(second.mask))
+
+
+def test_notes_below_midi_12_are_dropped_not_fatal(tmp_path):
+    # kord aborted the whole file on MIDI < 12 (no label bit); we keep the rest of the measure
+    midi = write_midi(tmp_path / "low.mid", note(5, 0, MEASURE) + note(60, 0, MEASURE))
+    wav = tmp_path / "low.wav"
+    sf.write(wav, sines([(60, 0, 2)], 2.0), RATE)
+    result = process_midi_audio(midi, wav, tmp_path / "out")
+    assert [read_sample(p).note_ids for p in result.measures] == [(48,)]

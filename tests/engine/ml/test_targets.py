@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kord_engine.errors import KordError
 from kord_engine.ml.targets import (
@@ -86,3 +88,15 @@ def test_validate_target_choice():
         validate_target_choice(["full", "folded"])
     with pytest.raises(KordError, match="unknown target"):
         validate_target_choice(["bass"])
+
+
+@given(st.sets(st.integers(0, 127), max_size=8))
+def test_encode_then_decode_gives_back_the_notes(ids):
+    mask = ids_to_mask(sorted(ids))
+    pcs = tuple(sorted({i % 12 for i in ids}))
+    for target in TARGETS:
+        d = decode(encode_targets([mask], target)[0], 0.5, target)
+        assert d.pitch_classes == pcs
+        if target != "folded":
+            assert d.bass == (min(ids) % 12 if ids else None)
+    assert decode(encode_targets([mask], "full")[0], 0.5, "full").note_ids == tuple(sorted(ids))
