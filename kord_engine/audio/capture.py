@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -121,6 +122,16 @@ class Capture:
                 ) from exc
             self._stream = stream
             log.debug("capturing from %s at %d Hz", self.device.name, self.sample_rate)
+
+    def wait_for_audio(self, timeout: float = 5.0) -> bool:
+        """Block until the first frames arrive (some hosts take a second to start delivering);
+        False on timeout or error."""
+        deadline = time.monotonic() + timeout
+        while self.ring.total_written == 0:
+            if self.check() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     def check(self) -> str | None:
         """Poll the stream's health from the reader thread; returns (and keeps) any error."""

@@ -49,10 +49,13 @@ class AnalyzerConfig:
     blocksize: int = 512
     ring_seconds: float = 4.0
     stall_seconds: float = 2.0  # no audio for this long while running is an error
+    startup_seconds: float = 5.0  # grace for the first audio after opening the device
     # a rise of this many dB (10 ms frames vs the 60 ms before) is an onset: the detector then
     # sees only the audio since the newest onset, so the old chord does not bleed into the new
     # one (0 disables)
     onset_db: float = 6.0
+    # after an onset, wait this long before detecting (the attack itself is noise)
+    settle_seconds: float = 0.1
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""
@@ -81,7 +84,15 @@ class AnalyzerConfig:
             (self.blocksize >= 0, f"blocksize must be ≥ 0, got {self.blocksize}"),
             (self.ring_seconds > 0, f"ring_seconds must be > 0, got {self.ring_seconds}"),
             (self.stall_seconds > 0, f"stall_seconds must be > 0, got {self.stall_seconds}"),
+            (
+                self.startup_seconds > 0,
+                f"startup_seconds must be > 0, got {self.startup_seconds}",
+            ),
             (self.onset_db >= 0, f"onset_db must be ≥ 0, got {self.onset_db}"),
+            (
+                0 <= self.settle_seconds < 1.0,
+                f"settle_seconds must be in [0, 1), got {self.settle_seconds}",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -106,6 +117,7 @@ class AnalyzerEvent:
     error: str | None = None
     gated: bool = False  # the hop was below the noise gate
     fatal: bool = False  # the analyzer stopped (device lost or stalled); start() to retry
+    settling: bool = False  # just after an onset: not analysed yet (see settle_seconds)
 
 
 def level(block: np.ndarray) -> tuple[float, float]:
@@ -257,19 +269,26 @@ class LiveAnalyzer:
         error = None
         gated = level_db < cfg.gate_db
         detection = Detection(timestamp=timestamp)
+        settling = False
         if not gated:
             with self._detector_lock:
                 detector = self._detector
             onset = last_onset(window, sample_rate, cfg.onset_db, cfg.gate_db)
             heard = window[onset:] if onset is not None else window
+            # the first few ms of an attack are noise and too short to resolve semitones
+            settling = onset is not None and heard.shape[0] < cfg.settle_seconds * sample_rate
             try:
-                detection = dataclasses.replace(
-                    detector.detect(heard, sample_rate), timestamp=timestamp
-                )
+                if not settling:
+                    detection = dataclasses.replace(
+                        detector.detect(heard, sample_rate), timestamp=timestamp
+                    )
             except Exception as exc:  # a detector bug must not kill the stream
                 error = f"detector {getattr(detector, 'name', '?')!r} failed: {exc}"
                 log.debug("detector failed", exc_info=True)
-        stable, changed = self.smoother.update(detection, timestamp)
+        if settling:  # no news for the smoother: the stable chord and any candidate stay
+            stable, changed = self.smoother.stable, False
+        else:
+            stable, changed = self.smoother.update(detection, timestamp)
         spectrum_db = freqs = None
         try:
             view = self._spectrum_for(sample_rate)
@@ -291,6 +310,7 @@ class LiveAnalyzer:
             processing_ms=(time.perf_counter() - started) * 1000.0,
             error=error,
             gated=gated,
+            settling=settling,
         )
 
     def _emit(self, event: AnalyzerEvent) -> None:
@@ -387,6 +407,14 @@ class LiveAnalyzer:
         if self.capture is not None:
             self.capture.stop()
 
+    def wait_until_listening(self, timeout: float | None = None) -> bool:
+        """Block until the device delivers its first audio (up to startup_seconds); False if it
+        did not (or the analyzer is not started)."""
+        capture = self.capture
+        if capture is None or not self.running:
+            return False
+        return capture.wait_for_audio(self.config.startup_seconds if timeout is None else timeout)
+
     def restart(self) -> None:
         """Stop and start again (after a device error, or to apply a new device)."""
         self.stop()
@@ -409,9 +437,25 @@ class LiveAnalyzer:
             fatal=True,
         )
 
+    def warm_up(self, sample_rate: int) -> None:
+        """Run the detector once on quiet noise so its caches (matrices, FFT plans) are built
+        before the first real hop instead of during it."""
+        frames = int(round(self.window_seconds() * sample_rate))
+        noise = np.random.default_rng(0).standard_normal(frames).astype(np.float32) * 0.01
+        with self._detector_lock:
+            detector = self._detector
+        try:
+            detector.detect(noise, sample_rate)
+            view = self._spectrum_for(sample_rate)
+            if view is not None:
+                view.compute(noise)
+        except Exception:  # a real failure shows up again, as an event, on the first hop
+            log.debug("detector warm-up failed", exc_info=True)
+
     def _run(self, capture: Capture, stop: threading.Event) -> None:
         hop = self.config.hop_seconds
         rate = capture.sample_rate
+        self.warm_up(rate)
         last_end = -1
         last_progress = time.monotonic()
         next_wake = time.monotonic() + hop
@@ -424,11 +468,13 @@ class LiveAnalyzer:
                 error = capture.check()
                 end = capture.ring.total_written
                 if error is None and end == last_end:
-                    if now - last_progress > self.config.stall_seconds:
-                        error = (
-                            f"no audio from input {capture.device.name if capture.device else ''!r}"
-                            f" for {self.config.stall_seconds:g} s"
-                        )
+                    # before the first audio, the host may still be starting up
+                    patience = self.config.stall_seconds if end else self.config.startup_seconds
+                    if now - last_progress > patience:
+                        name = capture.device.name if capture.device else "device"
+                        error = f"no audio from input {name!r} for {patience:g} s"
+                        if not end:
+                            error += " after opening it"
                     else:
                         continue
                 if error is not None:

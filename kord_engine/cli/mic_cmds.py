@@ -19,6 +19,7 @@ from kord_engine.samples import note_id_name
 
 DEFAULT_SECONDS = 10.0  # kord's default listen length
 MAX_SECONDS = 255.0  # kord's u8 limit
+STARTUP_SECONDS = 5.0  # how long a device may take to deliver its first audio
 
 
 def pitch_class_name(pc: int) -> str:
@@ -117,6 +118,10 @@ def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
     capture.start()
     try:
         assert capture.device is not None
+        if not capture.wait_for_audio(STARTUP_SECONDS):
+            raise DeviceError(
+                capture.error or f"no audio from input {capture.device.name!r} after opening it"
+            )
         _say(args, f"Listening for {seconds:g} s on {capture.device.name} …")
         deadline = time.monotonic() + seconds
         frames = int(round(seconds * capture.sample_rate))
@@ -153,6 +158,9 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
     analyzer = LiveAnalyzer(detector, config, events.put)
     analyzer.start()
     device = analyzer.capture.device.name if analyzer.capture and analyzer.capture.device else "?"
+    if not analyzer.wait_until_listening():
+        analyzer.stop()
+        raise DeviceError(analyzer.last_error or f"no audio from input {device!r} after opening it")
     _say(args, f"Listening on {device} (Ctrl-C to stop) …")
     deadline = None if seconds is None else time.monotonic() + seconds
     try:

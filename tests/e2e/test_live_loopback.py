@@ -25,7 +25,8 @@ def listen(play, audio, rate, seconds_after=0.6):
     analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), events.put)
     analyzer.start()
     try:
-        time.sleep(0.3)  # let the input settle
+        assert analyzer.wait_until_listening(10.0), analyzer.last_error
+        time.sleep(0.2)  # let the input settle
         play(audio, rate).join()
         time.sleep(seconds_after)
     finally:

@@ -49,7 +49,12 @@ def test_analyze_mic_live_prints_the_chord_change(play, render):
         cwd=ROOT,
     )
     try:
-        time.sleep(1.5)  # interpreter start-up and device open
+        for line in proc.stderr:  # "Listening on …" is printed once audio flows
+            if "Listening on" in line:
+                break
+        else:
+            pytest.fail("kord analyze mic --live never started listening")
+        time.sleep(0.2)
         play(audio, rate).join()
         out, err = proc.communicate(timeout=20)
     finally:

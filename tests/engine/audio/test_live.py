@@ -144,8 +144,9 @@ def test_detector_failure_becomes_an_event():
         def detect(self, audio, sample_rate):
             raise RuntimeError("boom")
 
-    events = LiveAnalyzer(Broken()).process_block(tones(C_MAJOR, 0.2), RATE)
-    assert events and all("boom" in e.error and e.detection.is_empty for e in events)
+    events = LiveAnalyzer(Broken()).process_block(tones(C_MAJOR, 0.3), RATE)
+    assert events[0].settling and events[0].error is None  # the attack is not analysed
+    assert all("boom" in e.error and e.detection.is_empty for e in events[1:])
 
 
 def test_listener_failure_does_not_stop_processing():
@@ -159,7 +160,7 @@ def test_listener_failure_does_not_stop_processing():
 def test_set_detector_swaps_live_and_window_follows_it():
     first, second = PeakDetector(), PeakDetector()
     second.window_seconds = 0.5
-    analyzer = LiveAnalyzer(first)
+    analyzer = LiveAnalyzer(first, AnalyzerConfig(settle_seconds=0.0))
     analyzer.process_block(tones(C_MAJOR, 0.2), RATE)
     assert analyzer.window_seconds() == 0.25
     analyzer.set_detector(second)
@@ -232,6 +233,12 @@ class FakeCapture:
     def check(self):
         return self.error
 
+    def wait_for_audio(self, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while self.ring.total_written == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self.ring.total_written > 0
+
     def stop(self):
         self.stopped = True
         self._stop.set()
@@ -257,9 +264,11 @@ def wait_for(predicate, timeout=3.0):
 def test_worker_reports_the_chord_and_stops_cleanly(fake_capture):
     events = []
     analyzer = LiveAnalyzer(PeakDetector(), AnalyzerConfig(hop_seconds=0.02), events.append)
+    assert not analyzer.wait_until_listening(0.1)  # not started
     analyzer.start()
     try:
         assert analyzer.running
+        assert analyzer.wait_until_listening(2.0)
         assert wait_for(lambda: any(e.changed and e.stable for e in events))
     finally:
         analyzer.stop()
@@ -444,3 +453,46 @@ def test_capture_open_failure_is_a_device_error(fake_stream):
         fake_stream.Capture().start()
     with pytest.raises(DeviceError):
         fake_stream.Capture(channels=0)
+
+
+def test_device_that_never_delivers_audio_is_an_error(fake_capture, monkeypatch):
+    monkeypatch.setattr(FakeCapture, "start", lambda self: setattr(self, "_thread", None))
+    monkeypatch.setattr(FakeCapture, "stop", lambda self: setattr(self, "stopped", True))
+    events = []
+    cfg = AnalyzerConfig(hop_seconds=0.02, stall_seconds=5.0, startup_seconds=0.2)
+    analyzer = LiveAnalyzer(PeakDetector(), cfg, events.append)
+    analyzer.start()
+    try:
+        assert not analyzer.wait_until_listening(0.1)
+        assert wait_for(lambda: not analyzer.running)
+        assert events[-1].fatal and "after opening it" in events[-1].error
+    finally:
+        analyzer.stop()
+
+
+def test_attack_is_not_analysed_until_it_settles():
+    """Hops that end less than settle_seconds after an onset skip the detector and leave the
+    smoother alone: a garbage attack frame can neither start nor break a candidate."""
+    detector = PeakDetector()
+    cfg = AnalyzerConfig(settle_seconds=0.1, hold_seconds=0.0)
+    audio = np.concatenate([silence(0.2), tones(C_MAJOR, 0.3)])
+    events = LiveAnalyzer(detector, cfg).process_block(audio, RATE)
+    after = [e for e in events if e.timestamp > 0.2 + 1e-9]
+    assert [e.settling for e in after] == [True, False, False, False, False, False]
+    assert after[0].detection.is_empty and after[0].stable is None and not after[0].changed
+    assert after[1].changed and after[1].stable.pitch_classes == (0, 4, 7)
+    assert detector.calls == 5
+    no_settle = LiveAnalyzer(PeakDetector(), AnalyzerConfig(settle_seconds=0.0, hold_seconds=0.0))
+    assert not any(e.settling for e in no_settle.process_block(audio, RATE))
+
+
+def test_warm_up_runs_the_detector_once_and_never_raises():
+    detector = PeakDetector()
+    LiveAnalyzer(detector).warm_up(RATE)
+    assert detector.calls == 1
+
+    class Broken(PeakDetector):
+        def detect(self, audio, sample_rate):
+            raise RuntimeError("boom")
+
+    LiveAnalyzer(Broken()).warm_up(RATE)  # no exception
