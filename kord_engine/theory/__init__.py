@@ -1,4 +1,16 @@
-"""kord's music theory: notes, intervals, chords, scales, modes, describe and guess."""
+"""kord's music theory: notes, intervals, chords, scales, modes, describe and guess.
+
+    Note.parse("C#4"), Note.from_midi(60), Note.from_id_index(48); note + Interval.MajorThird
+    Chord.parse("Cm7b5") / Chord("C").minor().seven().flat5(): .name, .precise_name,
+        .notes(), .scale(), .scale_candidates(), .display(), .format_verbose(), .to_json()
+    Scale.parse("A harmonic minor"), Mode.parse("D dorian"); parse_notation(text, kind=None)
+    describe(text, kind=None) -> kord's CLI text; describe_json(text, kind=None) -> dict
+    guess(["C", "E", "G"]) -> [Chord]; guess_pitch_classes({0, 4, 7}, bass=4, limit=8)
+    prepare_guess(): build guess's index now (~0.3 s) rather than on the first guess
+
+Bad text raises ParseError (with the position); arithmetic past octave 15 or a triple
+accidental raises TheoryError.  Both are KordError.
+"""
 
 from kord_engine.errors import ParseError
 from kord_engine.theory.chord import Chord
