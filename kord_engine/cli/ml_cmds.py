@@ -1,9 +1,362 @@
-"""`kord` subcommands (placeholder until its issue lands)."""
+"""`kord ml …`: train, infer (file / mic / sample), eval and hpt; data commands come from
+`ml_data_cmds`. Parsing and printing only; the work is in kord_engine.ml."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kord_engine.errors import KordError
+
+#: kord's flag names, kept as aliases of ours
+_KORD_ALIASES = {
+    "epochs": ["--model-epochs"],
+    "batch_size": ["--model-batch-size"],
+    "seed": ["--model-seed"],
+    "lr": ["--adam-learning-rate"],
+    "weight_decay": ["--adam-weight-decay"],
+    "beta1": ["--adam-beta1"],
+    "beta2": ["--adam-beta2"],
+    "eps": ["--adam-epsilon"],
+}
+_CHOICES = {
+    "model": ("kord", "ours"),
+    "precision": ("fp32", "fp16", "bf16"),
+    "store_precision": ("full", "half"),
+    "device": ("auto", "cpu", "cuda"),
+    "lr_schedule": ("cosine", "kord"),
+    "simulation_preset": ("kord", "realistic"),
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this module's subcommands to the `kord` parser."""
+    """Add `kord ml` and its subcommands."""
+    ml = subparsers.add_parser("ml", help="train, run and evaluate chord-recognition models")
+    ml_sub = ml.add_subparsers(dest="ml_command", metavar="ML_COMMAND")
+    ml.set_defaults(func=lambda args: _usage(ml))
+    _register_train(ml_sub)
+    _register_infer(ml_sub)
+    _register_eval(ml_sub)
+    _register_hpt(ml_sub)
+    try:
+        from kord_engine.cli.ml_data_cmds import register_data_commands
+    except ImportError:  # pragma: no cover - ml-data's commands not written yet
+        return
+    register_data_commands(ml_sub)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print("kord: error: choose an ml command", file=sys.stderr)
+    return 2
+
+
+# ---------------------------------------------------------------- train
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per TrainConfig field (defaults None = keep the dataclass default)."""
+    from kord_engine.ml.config import TrainConfig
+
+    for f in dataclasses.fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        names = [flag, *_KORD_ALIASES.get(f.name, [])]
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        if f.name == "target":
+            parser.add_argument(
+                *names,
+                action="append",
+                default=None,
+                help="the target (exactly one): full, folded (default) or folded_bass",
+            )
+        elif isinstance(default, bool):
+            parser.add_argument(*names, action=argparse.BooleanOptionalAction, default=None)
+        elif isinstance(default, list):
+            parser.add_argument(*names, nargs="+", default=None, metavar="SRC")
+        elif f.name in _CHOICES:
+            parser.add_argument(*names, choices=_CHOICES[f.name], default=None)
+        else:
+            kind = type(default) if default is not None else str
+            parser.add_argument(
+                *names, type=kind, default=None, help=f"default: {default}", metavar=f.name.upper()
+            )
+
+
+def _config_from_args(args: argparse.Namespace):
+    from kord_engine.ml.config import TrainConfig, validate_target
+
+    base = TrainConfig.load(args.config) if args.config else TrainConfig()
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(TrainConfig):
+        value = getattr(args, f.name, None)
+        if value is None:
+            continue
+        if f.name == "target":
+            value = validate_target(value)
+        changes[f.name] = value
+    return base.replace(**changes).validate()
+
+
+def _register_train(ml_sub: argparse._SubParsersAction) -> None:
+    p = ml_sub.add_parser(
+        "train",
+        help="train a chord model and write its artifact folder",
+        description="Train a chord model. Sources are .bin folders or 'sim'. Every TrainConfig "
+        "field is a flag; --config loads a JSON TrainConfig first.",
+    )
+    p.add_argument("--config", help="a TrainConfig JSON file to start from")
+    _add_config_flags(p)
+    p.add_argument("--json", action="store_true", help="print the final report as JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_train)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from kord_engine.ml.progress import TerminalBar
+    from kord_engine.ml.report import format_report
+    from kord_engine.ml.train import train
+
+    config = _config_from_args(args)
+    bar = None if args.no_progress or args.quiet else TerminalBar()
+    result = train(config, progress=bar)
+    if result.cancelled:
+        print("training cancelled; nothing written", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps({"destination": str(result.destination), **result.report}, indent=2))
+    else:
+        print(format_report(result.report))
+        print(f"model written to {result.destination}")
+    return 0
+
+
+# ---------------------------------------------------------------- infer
+
+
+def _register_infer(ml_sub: argparse._SubParsersAction) -> None:
+    p = ml_sub.add_parser("infer", help="name the chord in audio files, the mic or .bin samples")
+    sub = p.add_subparsers(dest="infer_kind", metavar="SOURCE")
+    p.set_defaults(func=lambda args: _usage(p))
+    f = sub.add_parser("file", help="audio files (wav, flac, mp3, …)")
+    f.add_argument("paths", nargs="+", metavar="PATH")
+    f.add_argument("--start", type=float, default=None, help="seconds into the file")
+    f.add_argument("--end", type=float, default=None, help="seconds into the file")
+    f.set_defaults(func=_cmd_infer_file)
+    m = sub.add_parser("mic", help="record from the microphone, then name the chord")
+    m.add_argument("--seconds", type=float, default=2.0, help="recording length (default 2)")
+    m.add_argument("--device", default=None, help="input device index or name")
+    m.set_defaults(func=_cmd_infer_mic)
+    s = sub.add_parser("sample", help="kord .bin samples (8192-bin spectra)")
+    s.add_argument("paths", nargs="+", metavar="FILE.bin")
+    s.set_defaults(func=_cmd_infer_sample)
+    for parser in (f, m, s):
+        parser.add_argument("--model", default=None, help="model folder (default: shipped)")
+        parser.add_argument("--json", action="store_true", help="one JSON object per input")
+
+
+def _emit_detection(name: str, detection, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"file": name, **detection.to_json()}, ensure_ascii=False))
+        return
+    pcs = " ".join(_pc_name(pc) for pc in detection.pitch_classes) or "(nothing)"
+    chords = ", ".join(detection.chords[:4]) or "no chord"
+    bass = f" bass {_pc_name(detection.bass)}" if detection.bass is not None else ""
+    print(f"{name}: {pcs}{bass} → {chords} (confidence {detection.confidence:.2f})")
+
+
+def _pc_name(pc: int) -> str:
+    from kord_engine.samples import note_id_name
+
+    return note_id_name(int(pc))[:-1]
+
+
+def _cmd_infer_file(args: argparse.Namespace) -> int:
+    from kord_engine.audio.decode import load_audio
+    from kord_engine.ml.infer import MlDetector
+
+    detector = MlDetector(args.model)
+    for path in args.paths:
+        clip = load_audio(path, args.start, args.end)
+        _emit_detection(path, detector.detect(clip.samples, clip.sample_rate), args.json)
+    return 0
+
+
+def _cmd_infer_sample(args: argparse.Namespace) -> int:
+    from kord_engine.ml.infer import MlDetector
+    from kord_engine.samples import read_sample
+
+    detector = MlDetector(args.model)
+    for path in args.paths:
+        sample = read_sample(path)
+        _emit_detection(path, detector.detect_spectrum(sample.spectrum), args.json)
+    return 0
+
+
+def _cmd_infer_mic(args: argparse.Namespace) -> int:
+    from kord_engine.audio.devices import (
+        negotiate_sample_rate,
+        resolve_device,
+        sounddevice_module,
+    )
+    from kord_engine.errors import DeviceError
+    from kord_engine.ml.infer import MlDetector
+
+    if not 0.1 <= args.seconds <= 255:
+        raise KordError(f"--seconds must be between 0.1 and 255, got {args.seconds}")
+    detector = MlDetector(args.model)
+    device = resolve_device(args.device, "input")
+    rate = negotiate_sample_rate(device, None, "input", 1)
+    sd = sounddevice_module()
+    if sd is None:  # pragma: no cover - resolve_device already failed
+        raise DeviceError("sounddevice is not available")
+    if not args.quiet:
+        print(f"listening for {args.seconds:g} s on {device.name} …", file=sys.stderr)
+    try:
+        audio = sd.rec(
+            int(args.seconds * rate),
+            samplerate=rate,
+            channels=1,
+            dtype="float32",
+            device=device.index,
+        )
+        sd.wait()
+    except Exception as exc:  # noqa: BLE001 - PortAudio errors
+        raise DeviceError(f"recording from {device.name} failed: {exc}") from exc
+    _emit_detection("mic", detector.detect(audio[:, 0], rate), args.json)
+    return 0
+
+
+# ---------------------------------------------------------------- eval
+
+
+def _register_eval(ml_sub: argparse._SubParsersAction) -> None:
+    p = ml_sub.add_parser("eval", help="score a model on folders of labelled .bin samples")
+    p.add_argument("--source", nargs="+", required=True, metavar="DIR", help=".bin folders")
+    p.add_argument("--model", default=None, help="model folder (default: shipped)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=_cmd_eval)
+
+
+def evaluate_sources(model_dir: str | None, sources: list[str]) -> dict[str, Any]:
+    """Metrics (kord's report) per source folder and for all of them together."""
+    import numpy as np
+
+    from kord_engine.ml.infer import load_model
+    from kord_engine.ml.report import metrics_dict
+    from kord_engine.ml.sources import load_source
+    from kord_engine.ml.targets import encode_targets
+
+    model = load_model(model_dir)
+    per: dict[str, Any] = {}
+    all_probs, all_targets = [], []
+    for spec in sources:
+        if str(spec) == "sim" or not Path(spec).is_dir():
+            raise KordError(f"eval source {spec!r} is not a folder of .bin samples")
+        data = load_source(spec)
+        if not data.masks:
+            raise KordError(f"eval source {spec!r} holds no .bin samples")
+        probs = model.predict_spectra(data.spectra)
+        targets = encode_targets(data.masks, model.target)
+        metrics = metrics_dict(probs, targets, model.thresholds, model.target)
+        per[str(spec)] = _short_metrics(metrics)
+        all_probs.append(probs)
+        all_targets.append(targets)
+    overall = metrics_dict(
+        np.concatenate(all_probs), np.concatenate(all_targets), model.thresholds, model.target
+    )
+    return {"model": str(model.path), **_short_metrics(overall), "sources": per}
+
+
+def _short_metrics(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "count": m["count"],
+        "exact": m["exact_match"],
+        "macro_f1": m["macro_f1"],
+        "macro_pr_auc": m["macro_pr_auc"],
+        "sample_f1": m["sample_f1"],
+        "macro_precision": m["macro_precision"],
+        "macro_recall": m["macro_recall"],
+    }
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    result = evaluate_sources(args.model, args.source)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"model {result['model']}")
+    for name, m in [*result["sources"].items(), ("all", result)]:
+        print(
+            f"{name:<40} n={m['count']:<5} exact {m['exact']:6.1%}  macro F1 {m['macro_f1']:6.1%}  "
+            f"PR-AUC {m['macro_pr_auc']:6.1%}  sample F1 {m['sample_f1']:6.1%}"
+        )
+    return 0
+
+
+# ---------------------------------------------------------------- hpt
+
+
+def _register_hpt(ml_sub: argparse._SubParsersAction) -> None:
+    p = ml_sub.add_parser("hpt", help="hyper-parameter sweep (really trains each trial)")
+    p.add_argument("--source", nargs="+", default=["sim"], metavar="SRC", help="default: sim")
+    p.add_argument("--validation-source", nargs="*", default=[], metavar="SRC")
+    p.add_argument("--noise-asset-root", default=None)
+    p.add_argument("--trials", type=int, default=6)
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--simulation-size", type=int, default=8)
+    p.add_argument("--lr", type=float, nargs="+", default=[3e-4, 1e-3, 3e-3])
+    p.add_argument("--dropout", type=float, nargs="+", default=[0.1, 0.2, 0.3])
+    p.add_argument("--width", type=int, nargs="+", default=[256, 1024])
+    p.add_argument("--loader", nargs="+", default=["mel"])
+    p.add_argument("--precision", nargs="+", default=["fp32"], choices=_CHOICES["precision"])
+    p.add_argument("--model", nargs="+", default=["kord"], choices=_CHOICES["model"])
+    p.add_argument("--device", default="auto", choices=_CHOICES["device"])
+    p.add_argument("--seed", type=int, default=0, help="which trials are drawn")
+    p.add_argument("--out", default="hpt_results.json", help="results JSON (default %(default)s)")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.set_defaults(func=_cmd_hpt)
+
+
+def _cmd_hpt(args: argparse.Namespace) -> int:
+    from kord_engine.atomic import atomic_write_text
+    from kord_engine.ml.config import TrainConfig, known_loaders
+    from kord_engine.ml.hpt import SearchSpace, format_table, run_hpt
+
+    if args.trials < 1 or args.epochs < 1:
+        raise KordError("--trials and --epochs must be at least 1")
+    bad = [name for name in args.loader if name not in known_loaders()]
+    if bad:
+        raise KordError(f"unknown loader(s) {bad}; choose from {list(known_loaders())}")
+    base = TrainConfig(
+        training_sources=list(args.source),
+        validation_sources=list(args.validation_source),
+        noise_asset_root=args.noise_asset_root,
+        epochs=args.epochs,
+        simulation_size=args.simulation_size,
+        device=args.device,
+        store_precision="full",
+    )
+    space = SearchSpace(args.lr, args.dropout, args.width, args.loader, args.precision, args.model)
+
+    def show(result) -> None:
+        if not args.quiet and not args.json:
+            status = f"error: {result.error}" if result.error else f"exact {result.val_exact:.1%}"
+            print(f"trial {result.trial}: {result.params} → {status}", file=sys.stderr)
+
+    results = run_hpt(base, space, args.trials, args.seed, show)
+    payload = {
+        "base": base.to_dict(),
+        "results": [dataclasses.asdict(r) for r in results],
+        "best": dataclasses.asdict(results[0]) if results else None,
+    }
+    atomic_write_text(args.out, json.dumps(payload, indent=2) + "\n")
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(format_table(results))
+        print(f"results saved to {args.out}")
+    return 0

@@ -60,6 +60,12 @@ class TrainConfig:
     simulation_frequency_wobble: float = 0.2
     simulation_preset: str = "kord"  # "kord" = kord's sim; "realistic" = ml-data's REALISTIC
     captured_oversample_factor: int = 8
+    # ours: augmented copies of recorded (non-sim) TRAIN items (ml-data's AugmentConfig)
+    augment_copies: int = 0
+    augment_max_transpose: int = 5
+    augment_detune_cents: float = 15.0
+    augment_tilt_db_per_octave: float = 3.0
+    augment_noise_level: float = 0.0
     validation_fraction: float = 0.2
     loader: str = "mel"
     include_guess: bool = False
@@ -69,7 +75,7 @@ class TrainConfig:
     mha_heads: int = 16
     dropout: float = 0.2
     trunk_hidden_size: int = 1024
-    ours_channels: int = 8
+    ours_channels: int = 0  # > 0 adds a conv front end
     ours_hidden: int = 256
     ours_blocks: int = 2
     # optimisation
@@ -114,7 +120,7 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "captured_oversample_factor", "threshold_limit"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("simulation_size", "checkpoint_every", "threads"):
+        for name in ("simulation_size", "checkpoint_every", "threads", "augment_copies"):
             if int(getattr(self, name)) < 0:
                 raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
         if not 0.0 <= self.dropout < 1.0:
@@ -135,8 +141,8 @@ class TrainConfig:
             from kord_engine.ml.models import check_kord_shape, input_width
 
             check_kord_shape(input_width(self), self.mha_heads)
-        elif min(self.ours_channels, self.ours_hidden, self.ours_blocks) < 1:
-            raise ConfigError("ours_channels, ours_hidden and ours_blocks must be at least 1")
+        elif self.ours_channels < 0 or min(self.ours_hidden, self.ours_blocks) < 1:
+            raise ConfigError("ours_channels must be >= 0, ours_hidden and ours_blocks >= 1")
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -68,6 +68,7 @@ def load_training_data(
         simulation_size=config.simulation_size,
         sim=sim_config(config),
         progress=progress,
+        augment=augment_config(config),
     )
     reports: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     origins = np.asarray(built.meta.get("val_origin", []))
@@ -86,6 +87,21 @@ def load_training_data(
         x = compute_features(data.spectra, config.loader, config.include_guess)
         reports[name] = (x, encode_targets(data.masks, config.target))
     return TrainData(built.x_train, built.y_train, built.x_val, built.y_val, reports)
+
+
+def augment_config(config: TrainConfig):
+    """ml-data's AugmentConfig from the augment_* fields (None when augment_copies is 0)."""
+    if config.augment_copies <= 0:
+        return None
+    from kord_engine.ml.augment import AugmentConfig
+
+    return AugmentConfig(
+        copies=config.augment_copies,
+        max_transpose=config.augment_max_transpose,
+        detune_cents=config.augment_detune_cents,
+        tilt_db_per_octave=config.augment_tilt_db_per_octave,
+        noise_level=config.augment_noise_level,
+    )
 
 
 def sim_config(config: TrainConfig):
