@@ -20,9 +20,22 @@ from kord_engine.audio.detection import Detection
 
 LOW_MIDI = 21  # A0
 #: semitone offset → harmonic number (2..16), rounded to the nearest semitone
-_HARMONIC_OF = {int(round(12 * np.log2(h))): h for h in range(32, 1, -1)}
-#: semitone offsets of odd "half" harmonics (3/2, 5/2, 7/2): an organ's sub-octave stops
-_HALF_HARMONICS = {int(round(12 * np.log2(k / 2))) for k in (3, 5, 7)}
+
+
+@lru_cache(maxsize=8)
+def _harmonic_offsets(tolerance: float) -> np.ndarray:
+    """bool per semitone offset: is it (within rounding, or `tolerance` semitones for the
+    stretched, crowded harmonics from the 8th up) a harmonic 2..32 of the lower note?"""
+    out = np.zeros(61, dtype=bool)
+    for h in range(2, 33):
+        exact = 12 * np.log2(h)
+        tol = 0.5 if h < 8 else tolerance
+        for d in range(int(np.floor(exact - tol)), int(np.ceil(exact + tol)) + 1):
+            if 0 < d < len(out) and abs(d - exact) <= tol:
+                out[d] = True
+    return out
+
+
 HIGH_MIDI = 108  # C8
 
 
@@ -44,14 +57,14 @@ class HarmonicConfig:
     silence_db: float = -70.0  # RMS below this (dBFS) → no notes
     fund_gate: float = 0.05  # the fundamental's whitened peak must reach this × the top peak
     method: str = "peaks"  # "peaks": greedy harmonic explanation; "nnls": NNLS activations
-    peak_rel: float = 0.12  # a semitone peak must reach this × the strongest (compressed)
+    peak_rel: float = 0.16  # a semitone peak must reach this × the strongest (compressed)
     explain_ratio: float = 100.0  # a peak at a harmonic of a lower note is that harmonic unless
-    # it is stronger than explain_ratio × decay^(h−1)-scaled... × the lower note's peak
-    explain_decay: float = 1.0
+    # it is more than explain_ratio × the lower note's peak (100: always, like kord)
+    harmonic_tolerance: float = 0.75  # semitones, for harmonics ≥ 8 (piano stretch)
+    adjacent_ratio: float = 0.4  # weaker than this × a neighbour semitone → leakage
     prominence: float = 2.0  # a peak must be this × the local median floor
     sub_ratio: float = 0.2  # a note's peak must reach this × its strongest 2nd–4th harmonic
     lone_ratio: float = 0.5
-    half_ratio: float = 0.0  # peaks at 3/2, 5/2, 7/2 × a lower note weaker than this × it
     min_freq: float = 27.0
 
 
@@ -164,36 +177,31 @@ class HarmonicDetector:
         return peaky[cols].max(axis=1)
 
     def notes_from_peaks(self, y: np.ndarray) -> tuple[list[int], float, np.ndarray]:
-        """Greedy low→high: a semitone peak is a new note unless it sits at a harmonic of an
-        accepted lower note and is not much stronger than that harmonic would be."""
+        """Greedy low→high over semitone peaks: a peak is a new note unless it sits at a
+        harmonic of an accepted lower note, is leakage from a much stronger neighbour semitone,
+        or is a ghost below the chord (its own peak tiny next to its 2nd–4th harmonics)."""
         cfg = self.config
         p = self.semitone_peaks(y)
         top = float(p.max()) if p.size else 0.0
         if top <= 0:
             return [], 0.0, p
         cand = np.flatnonzero(p >= cfg.peak_rel * top)
+        harmonic = _harmonic_offsets(cfg.harmonic_tolerance)
         accepted: list[int] = []
         for s in cand:
-            explained = False
-            for n in accepted:
-                h = _HARMONIC_OF.get(int(s - n))
-                d = int(s - n)
-                if h is not None and p[s] <= cfg.explain_ratio * p[n] * cfg.explain_decay ** (
-                    h - 2
-                ):
-                    explained = True
-                    break
-                if d in _HALF_HARMONICS and p[s] <= cfg.half_ratio * p[n]:
-                    explained = True
-                    break
-            if explained:
+            if any(
+                (s - n) < len(harmonic) and harmonic[s - n] and p[s] <= cfg.explain_ratio * p[n]
+                for n in accepted
+            ):
                 continue
-            # a ghost below the chord: its own peak is tiny next to its 2nd–4th harmonics
+            neighbours = [p[k] for k in (s - 1, s + 1) if 0 <= k < len(p)]
+            if neighbours and p[s] < cfg.adjacent_ratio * max(neighbours):
+                continue
             above = [p[s + d] for d in (12, 19, 24) if s + d < len(p)]
             if above and p[s] < cfg.sub_ratio * max(above):
                 continue
-            # a weak peak with neither an octave nor a twelfth above it explains nothing
-            if above and max(above[:2]) <= 0 and p[s] < cfg.lone_ratio * top and accepted == []:
+            # a weak lowest peak with neither an octave nor a twelfth above it explains nothing
+            if above and max(above[:2]) <= 0 and p[s] < cfg.lone_ratio * top and not accepted:
                 continue
             accepted.append(int(s))
         notes = [s + LOW_MIDI - 12 for s in accepted]
