@@ -87,8 +87,8 @@ class LoopContext:
     validate: Callable[[], dict[str, float]] | None = None
     checkpoint_path: str | None = None
     unwrapped: nn.Module | None = None
-    #: test hook: called with (state, loss) after backward, before unscaling
-    after_backward: Callable[[LoopState, torch.Tensor], None] | None = None
+    #: test hook: called with (state, model) after backward, before unscaling
+    after_backward: Callable[[LoopState, nn.Module], None] | None = None
 
 
 def steps_per_epoch(n: int, batch_size: int, world: int = 1) -> int:
@@ -133,7 +133,7 @@ def run_loop(
             loss = target_loss(logits, yb, cfg.target)
             ctx.scaler.scale_loss(loss).backward()
             if ctx.after_backward is not None:
-                ctx.after_backward(state, loss)
+                ctx.after_backward(state, ctx.model)
             finite = ctx.scaler.unscale_(params)
             if ctx.scaler.update(finite):
                 clip_per_tensor(params, cfg.grad_clip)
