@@ -156,21 +156,27 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
     )
     events: queue.Queue = queue.Queue()
     analyzer = LiveAnalyzer(detector, config, events.put)
-    analyzer.start()
-    device = analyzer.capture.device.name if analyzer.capture and analyzer.capture.device else "?"
-    if not analyzer.wait_until_listening():
-        analyzer.stop()
-        raise DeviceError(analyzer.last_error or f"no audio from input {device!r} after opening it")
-    _say(args, f"Listening on {device} (Ctrl-C to stop) …")
-    deadline = None if seconds is None else time.monotonic() + seconds
+    warned: set[str] = set()
     try:
+        analyzer.start()
+        capture = analyzer.capture
+        device = capture.device.name if capture and capture.device else "?"
+        if not analyzer.wait_until_listening():
+            raise DeviceError(
+                analyzer.last_error or f"no audio from input {device!r} after opening it"
+            )
+        _say(args, f"Listening on {device} (Ctrl-C to stop) …")
+        deadline = None if seconds is None else time.monotonic() + seconds
         while deadline is None or time.monotonic() < deadline:
             try:
                 event = events.get(timeout=0.1)
             except queue.Empty:
                 continue
-            if event.error and not analyzer.running:
-                raise DeviceError(event.error)
+            if event.fatal:
+                raise DeviceError(event.error or "audio input stopped")
+            if event.error and event.error not in warned:  # a failed hop: say it once
+                warned.add(event.error)
+                print(f"kord: warning: {event.error}", file=sys.stderr, flush=True)
             if not event.changed:
                 continue
             if args.json:
