@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
 from kord_desktop.bridge.analyzer_bridge import AnalyzerBridge
@@ -45,8 +45,8 @@ class AppContext(QObject):
         self.settings = settings if settings is not None else Settings()
         self.synth = SynthBridge(self, volume=self.settings.get("synth/volume"), start=False)
         if start_audio:
-            device = self.settings.get("audio/output_device") or None
-            QTimer.singleShot(0, lambda: self.synth.set_output_device(device))
+            # opens on a worker thread: never delays the first window
+            self.synth.set_output_device(self.settings.get("audio/output_device") or None)
         self.analyzer = AnalyzerBridge(self)
         self._status: Callable[..., None] = lambda msg, *_: log.info("status: %s", msg)
         self.keyboard = make_keyboard()

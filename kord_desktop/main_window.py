@@ -64,40 +64,19 @@ def chord_midis(name: str) -> list[int]:
     return [n.midi for n in Chord.parse(name).notes()]
 
 
-def device_names(kind: str) -> list[str]:
-    """Names of the audio devices of `kind` ('input'/'output'); [] when audio is unavailable."""
+def audio_devices() -> tuple[list[str], list[str], str]:
+    """(input names, output names, why there is no input or "") from one PortAudio query."""
     try:
         from kord_engine.audio import devices
-    except ImportError:
-        return []
-    try:
+
         infos = devices.list_devices()
-    except Exception:  # noqa: BLE001 - no PortAudio, no devices
-        return []
-    names = []
-    for d in infos:
-        channels = getattr(d, f"max_{kind}_channels", None)
-        if channels is None:
-            channels = getattr(d, f"{kind}_channels", None)
-        if channels is None:
-            kinds = getattr(d, "kind", kind)
-            ok = kind in str(kinds)
-        else:
-            ok = channels > 0
-        if ok:
-            names.append(str(getattr(d, "name", d)))
-    return names
-
-
-def input_available() -> tuple[bool, str]:
-    """(True, "") when the engine reports an audio input, else (False, why)."""
-    try:
-        from kord_engine.audio import devices
-
-        ok, why = devices.audio_available("input")
+        inputs = [d.name for d in infos if d.max_input_channels > 0]
+        outputs = [d.name for d in infos if d.max_output_channels > 0]
+        why = "" if inputs else (devices.audio_available("input")[1] or "no input devices")
     except Exception as exc:  # noqa: BLE001 - engine/PortAudio missing
-        return False, str(exc)
-    return bool(ok), why
+        return [], [], str(exc)
+    # PortAudio lists a device once per host API; show each name once
+    return list(dict.fromkeys(inputs)), list(dict.fromkeys(outputs)), why
 
 
 class MainWindow(QMainWindow):
@@ -423,19 +402,16 @@ class MainWindow(QMainWindow):
     def refresh_devices(self) -> None:
         """Re-read the audio devices; show the no-device banner when there is no input."""
         s = self.settings
+        inputs, outputs, why = audio_devices()
         self.toolbar.set_devices(
-            device_names("input"),
-            device_names("output"),
-            s.get("audio/input_device"),
-            s.get("audio/output_device"),
+            inputs, outputs, s.get("audio/input_device"), s.get("audio/output_device")
         )
-        ok, why = input_available()
-        if ok:
+        if inputs:
             if self._banner_action == self.refresh_devices:
                 self.banner.hide()
             return
         self._banner_action = self.refresh_devices
-        detail = f" ({why})" if why else ""
+        detail = f" ({why})" if why else ""  # e.g. "PortAudio found no audio devices"
         self.banner.show_message(
             NO_DEVICE_MESSAGE.replace(". Connect", f"{detail}. Connect", 1), "Retry"
         )

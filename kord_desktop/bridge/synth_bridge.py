@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,7 @@ class SynthBridge(QObject):
 
     #: set[int] of MIDI notes currently sounding (or "sounding" when silent)
     notes_sounding = Signal(object)
+    _opened = Signal(str)  # worker thread → GUI thread: "" or why the output is silent
     #: float 0..1 — the volume changed (toolbar and synth panel stay in step)
     volume_changed = Signal(float)
     #: str — why the output is silent (no device, device lost); "" when audible again
@@ -39,10 +41,13 @@ class SynthBridge(QObject):
         self._sounding: set[int] = set()
         self._generation = 0
         self.arpeggio_step = ARPEGGIO_STEP
+        self._open_lock = threading.Lock()
+        self._open_generation = 0
+        self._opened.connect(self._on_opened)
         self.silent_reason = "not started"
         self._make_synth()
         if start:
-            QTimer.singleShot(0, self._open_output)
+            self.set_output_device(None)
 
     # ---------------------------------------------------------------------- set-up
     def _make_synth(self) -> None:
@@ -55,28 +60,39 @@ class SynthBridge(QObject):
             self._synth = None
             self.silent_reason = f"synth unavailable ({exc})"
 
-    def _open_output(self) -> None:
-        """(Re)open the output stream on the chosen device; on failure stay silent."""
-        self._close_output()
-        if self._synth is None:
-            self.output_status.emit(self.silent_reason)
-            return
-        try:
-            from kord_engine.audio.devices import audio_available
-            from kord_engine.audio.player import Player
+    def _open_output(self, generation: int) -> None:
+        """(Re)open the output stream on the chosen device (any thread); on failure stay silent.
+        A newer set_output_device() call (generation) wins over this one."""
+        with self._open_lock:
+            if generation != self._open_generation:
+                return
+            self._close_output()
+            reason = ""
+            if self._synth is None:
+                reason = self.silent_reason
+            else:
+                try:
+                    from kord_engine.audio.devices import audio_available
+                    from kord_engine.audio.player import Player
 
-            ok, why = audio_available("output")
-            if not ok:
-                raise RuntimeError(why or "no audio output device")
-            player = Player(self._synth, device=self._device or None)
-            player.start()
-        except Exception as exc:  # noqa: BLE001 - any device failure means: silent
-            self.silent_reason = f"no sound output: {exc}"
-            self.output_status.emit(self.silent_reason)
-            return
-        self._player = player
-        self.silent_reason = ""
-        self.output_status.emit("")
+                    ok, why = audio_available("output")
+                    if not ok:
+                        raise RuntimeError(why or "no audio output device")
+                    player = Player(self._synth, device=self._device or None)
+                    player.start()
+                except Exception as exc:  # noqa: BLE001 - any device failure means: silent
+                    reason = f"no sound output: {exc}"
+                else:
+                    if generation == self._open_generation:
+                        self._player = player
+                    else:
+                        player.stop()
+                        return
+        self._opened.emit(reason)
+
+    def _on_opened(self, reason: str) -> None:
+        self.silent_reason = reason
+        self.output_status.emit(reason)
 
     def _close_output(self) -> None:
         player, self._player = self._player, None
@@ -87,7 +103,9 @@ class SynthBridge(QObject):
     def close(self) -> None:
         """Silence everything and close the output stream."""
         self.all_off()
-        self._close_output()
+        self._open_generation += 1  # an open still in flight closes its own stream
+        with self._open_lock:
+            self._close_output()
 
     @property
     def audible(self) -> bool:
@@ -167,9 +185,20 @@ class SynthBridge(QObject):
         """Seconds between the tones of an arpeggiated chord."""
         self.arpeggio_step = min(2.0, max(0.0, float(seconds)))
 
-    def set_output_device(self, device: str | int | None) -> None:
+    def set_output_device(self, device: str | int | None, blocking: bool = False) -> None:
+        """Play on `device` (None: system default). The stream opens on a worker thread so
+        the GUI never waits for the audio server; `output_status` reports the outcome."""
         self._device = device or None
-        self._open_output()
+        self._open_generation += 1
+        if blocking:
+            self._open_output(self._open_generation)
+        else:
+            threading.Thread(
+                target=self._open_output,
+                args=(self._open_generation,),
+                name="kord-synth-open",
+                daemon=True,
+            ).start()
 
     def set_sustain(self, on: bool) -> None:
         """Sustain pedal (the keyboard's space bar)."""

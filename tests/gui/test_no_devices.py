@@ -52,7 +52,7 @@ def test_synth_without_output_is_silent_but_reports_notes(no_devices, qtbot):
     statuses, sounding = [], []
     synth.output_status.connect(statuses.append)
     synth.notes_sounding.connect(lambda s: sounding.append(set(s)))
-    synth.set_output_device(None)
+    synth.set_output_device(None, blocking=True)
     assert not synth.audible
     assert statuses and "no audio devices" in statuses[-1]
     synth.play_chord([60, 64, 67], duration=0.05)
