@@ -63,7 +63,7 @@ def main() -> int:
         print(
             f"analyze_file  detector={det:7s} {1000 * t:8.1f} ms  real-time factor {duration / t:8.0f}×"
         )
-    for det, hop in (("default", 0.1), ("default", 0.05), ("kord", 0.5)):
+    for det, hop in (("default", 0.2), ("default", 0.1), ("kord", 0.5)):
         t = timed(lambda d=det, h=hop: analyze_timeline(path, d, hop=h), repeat=1)
         print(
             f"timeline      detector={det:7s} hop {hop:.2f} s {1000 * t:8.1f} ms  real-time factor {duration / t:6.0f}×"

@@ -88,11 +88,16 @@ def _frames(
 ) -> list[tuple[float, float, Detection]]:
     n = max(1, int(round(det.window_seconds * sr)))
     h = max(1, int(round(hop * sr)))
-    out = []
     if len(x) < n:
         return [(0.0, len(x) / sr, det.detect(x, sr))]
-    for a in range(0, len(x) - n + 1, h):
-        d = det.detect(x[a : a + n], sr)
+    starts = np.arange(0, len(x) - n + 1, h)
+    batch = getattr(det, "detect_frames", None)
+    if batch is not None:
+        dets = batch(x, sr, starts)
+    else:
+        dets = [det.detect(x[a : a + n], sr) for a in starts]
+    out = []
+    for a, d in zip(starts, dets, strict=True):
         centre = (a + n / 2) / sr
         out.append((centre - hop / 2, centre + hop / 2, d))
     return out
@@ -148,7 +153,7 @@ def _tail(s: Segment) -> tuple:
 def analyze_timeline(
     path: str | os.PathLike[str],
     detector: str | Detector = "default",
-    hop: float = 0.1,
+    hop: float = 0.2,
     min_segment: float = 0.3,
     start: float | None = None,
     end: float | None = None,

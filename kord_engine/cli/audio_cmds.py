@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("--detector", choices=DETECTOR_CHOICES, default="default")
     f.add_argument("-s", "--start", "--start-time", type=parse_time, default=None, metavar="T")
     f.add_argument("-e", "--end", "--end-time", type=parse_time, default=None, metavar="T")
-    f.add_argument("--hop", type=_positive, default=0.1, help="--timeline: seconds between frames")
+    f.add_argument("--hop", type=_positive, default=0.2, help="--timeline: seconds between frames")
     f.add_argument(
         "--min-segment", type=parse_time, default=0.3, help="--timeline: shortest segment (s)"
     )

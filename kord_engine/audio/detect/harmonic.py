@@ -96,14 +96,18 @@ class _LogPooler:
         self.n_bins = n_bins
 
     def __call__(self, mags: np.ndarray) -> np.ndarray:
-        out = np.empty(self.n_log, dtype=np.float32)
-        idx = np.arange(self.n_bins, dtype=np.float64)
-        out[~self.wide] = np.interp(self.interp, idx, mags)
+        """(…, n_bins) → (…, n_log) float32."""
+        mags = np.asarray(mags, np.float32)
+        out = np.empty(mags.shape[:-1] + (self.n_log,), dtype=np.float32)
+        lo = np.floor(self.interp).astype(int)
+        hi = np.minimum(lo + 1, self.n_bins - 1)
+        frac = (self.interp - lo).astype(np.float32)
+        out[..., ~self.wide] = mags[..., lo] * (1 - frac) + mags[..., hi] * frac
         if self.starts.size:
-            ext = np.append(mags, np.float32(0))
-            pooled = np.maximum.reduceat(ext, self.starts)
-            # reduceat runs to the next start; ranges here are contiguous so that is the end
-            out[self.wide] = pooled
+            pad = np.zeros(mags.shape[:-1] + (1,), np.float32)
+            ext = np.concatenate([mags, pad], axis=-1)
+            # ranges are contiguous, so reduceat's "up to the next start" is each range
+            out[..., self.wide] = np.maximum.reduceat(ext, self.starts, axis=-1)
         return out
 
 
@@ -146,42 +150,68 @@ class HarmonicDetector:
         self._windows: dict[int, np.ndarray] = {}
 
     # -- salience -------------------------------------------------------------------------
-    def salience(self, mags: np.ndarray, bin_hz: float) -> tuple[np.ndarray, np.ndarray]:
-        """(note activations (88,) for A0..C8, whitened log spectrum) of a magnitude spectrum."""
+    def whiten(self, mags: np.ndarray, bin_hz: float) -> np.ndarray:
+        """Log-frequency spectrum (…, n_log) of linear magnitudes (…, n_bins), compressed, minus
+        a moving-median floor, with peaks below `prominence` × the floor removed."""
         cfg = self.config
-        s = _log_pooler(cfg, len(mags), float(bin_hz))(np.asarray(mags, np.float32))
+        mags = np.asarray(mags, np.float32)
+        s = _log_pooler(cfg, mags.shape[-1], float(bin_hz))(mags)
         s = np.power(np.maximum(s, 0), cfg.compress, dtype=np.float32)
         size = max(3, int(cfg.floor_semitones * cfg.bins_per_semitone) | 1)
-        floor = median_filter(s, size=size, mode="nearest")
+        shape = (1,) * (s.ndim - 1) + (size,)
+        floor = median_filter(s, size=shape, mode="nearest")
         y = np.maximum(s - floor, 0)
         if cfg.prominence > 1:  # local SNR gate: noise wiggles are never notes
-            y[s < cfg.prominence * (floor + 1e-3 * float(s.max()) + 1e-12)] = 0
-        d, dtd, _ = _dictionary(cfg)
+            top = s.max(axis=-1, keepdims=True)
+            y[s < cfg.prominence * (floor + 1e-3 * top + 1e-12)] = 0
+        return y
+
+    def salience(self, mags: np.ndarray, bin_hz: float) -> tuple[np.ndarray, np.ndarray]:
+        """(NNLS note activations (88,) for A0..C8, whitened log spectrum)."""
+        y = self.whiten(mags, bin_hz)
+        d, dtd, _ = _dictionary(self.config)
         dty = d.T @ y
         a = np.maximum(dty, 0) + 1e-9
-        for _ in range(cfg.iterations):
+        for _ in range(self.config.iterations):
             a *= dty / (dtd @ a + 1e-9)
         return a, y
 
+    def _notes(self, y: np.ndarray) -> tuple[list[int], float, np.ndarray]:
+        if self.config.method == "nnls":
+            d, dtd, _ = _dictionary(self.config)
+            dty = d.T @ y
+            a = np.maximum(dty, 0) + 1e-9
+            for _ in range(self.config.iterations):
+                a *= dty / (dtd @ a + 1e-9)
+            notes, conf = self.notes_from_salience(a, y, 1.0)
+            return notes, conf, a
+        return self.notes_from_peaks(y)
+
     def semitone_peaks(self, y: np.ndarray) -> np.ndarray:
-        """Peak height per semitone A0..C8 (88,): the whitened spectrum's local maximum within
-        ±1 log bin of the semitone centre, 0 where there is none."""
+        """Peak height per semitone A0..C8 (…, 88): the whitened spectrum's local maximum
+        within ±1 log bin of the semitone centre, 0 where there is none."""
         b = self.config.bins_per_semitone
         _, _, fund = _dictionary(self.config)
-        left = np.concatenate([[0.0], y[:-1]])
-        right = np.concatenate([y[1:], [0.0]])
-        is_peak = (y > 0) & (y >= left) & (y > right)
-        peaky = np.where(is_peak, y, 0.0)
-        lo = np.clip(fund - (b // 2), 0, len(y) - 1)
-        cols = np.clip(lo[:, None] + np.arange(b)[None, :], 0, len(y) - 1)
-        return peaky[cols].max(axis=1)
+        y = np.asarray(y)
+        pad = np.zeros(y.shape[:-1] + (1,), y.dtype)
+        left = np.concatenate([pad, y[..., :-1]], axis=-1)
+        right = np.concatenate([y[..., 1:], pad], axis=-1)
+        peaky = np.where((y > 0) & (y >= left) & (y > right), y, 0)
+        n = y.shape[-1]
+        cols = np.clip(
+            np.clip(fund - (b // 2), 0, n - 1)[:, None] + np.arange(b)[None, :], 0, n - 1
+        )
+        return peaky[..., cols].max(axis=-1)
 
-    def notes_from_peaks(self, y: np.ndarray) -> tuple[list[int], float, np.ndarray]:
+    def notes_from_peaks(
+        self, y: np.ndarray, p: np.ndarray | None = None
+    ) -> tuple[list[int], float, np.ndarray]:
         """Greedy low→high over semitone peaks: a peak is a new note unless it sits at a
         harmonic of an accepted lower note, is leakage from a much stronger neighbour semitone,
         or is a ghost below the chord (its own peak tiny next to its 2nd–4th harmonics)."""
         cfg = self.config
-        p = self.semitone_peaks(y)
+        if p is None:
+            p = self.semitone_peaks(y)
         top = float(p.max()) if p.size else 0.0
         if top <= 0:
             return [], 0.0, p
@@ -239,12 +269,7 @@ class HarmonicDetector:
         """Detection from a linear magnitude spectrum with bins `bin_hz` apart (e.g. a .bin)."""
         from kord_engine.audio.naming import detection_from_notes
 
-        mags = np.asarray(mags, np.float32)
-        a, y = self.salience(mags, bin_hz)
-        if self.config.method == "peaks":
-            notes, conf, a = self.notes_from_peaks(y)
-        else:
-            notes, conf = self.notes_from_salience(a, y, 1.0)
+        notes, conf, a = self._notes(self.whiten(np.asarray(mags, np.float32), bin_hz))
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
 
     def _hann(self, n: int) -> np.ndarray:
@@ -274,9 +299,36 @@ class HarmonicDetector:
             return detection_from_notes([], 0.0, timestamp)
         with self._lock:
             mags, bin_hz = self.spectrum(audio, sample_rate)
-            a, y = self.salience(mags, bin_hz)
-            if self.config.method == "peaks":
-                notes, conf, a = self.notes_from_peaks(y)
-            else:
-                notes, conf = self.notes_from_salience(a, y, 1.0)
+            notes, conf, a = self._notes(self.whiten(mags, bin_hz))
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
+
+    def detect_frames(
+        self, audio: np.ndarray, sample_rate: int, starts: np.ndarray
+    ) -> list[Detection]:
+        """Detections for the windows audio[start : start + window] (batched FFT and
+        whitening; same results as calling `detect` on each window)."""
+        from kord_engine.audio.naming import detection_from_notes
+
+        audio = np.asarray(audio, np.float32)
+        n = int(round(self.window_seconds * sample_rate))
+        starts = np.asarray(starts, dtype=int)
+        if n <= 0 or len(audio) < n:
+            return [self.detect(audio[s : s + n], sample_rate) for s in starts]
+        frames = np.lib.stride_tricks.sliding_window_view(audio, n)[starts]
+        rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+        loud = rms > 10 ** (self.config.silence_db / 20)
+        nfft = sfft.next_fast_len(max(2 * n, int(sample_rate)), real=True)
+        out: list[Detection] = [detection_from_notes([], 0.0) for _ in starts]
+        idx = np.flatnonzero(loud)
+        for c in range(0, len(idx), 64):  # chunks bound the memory
+            chunk = idx[c : c + 64]
+            spec = sfft.rfft(frames[chunk] * self._hann(n), nfft, axis=-1, workers=1)
+            y = self.whiten(np.abs(spec).astype(np.float32), sample_rate / nfft)
+            peaks = self.semitone_peaks(y) if self.config.method == "peaks" else None
+            for row, i in enumerate(chunk):
+                if peaks is not None:
+                    notes, conf, a = self.notes_from_peaks(y[row], peaks[row])
+                else:
+                    notes, conf, a = self._notes(y[row])
+                out[i] = detection_from_notes(notes, conf, extra={"salience": a})
+        return out
