@@ -21,9 +21,9 @@ DISPLAY_FPS = 60
 
 
 def is_fatal(event: Any) -> bool:
-    """True for the analyzer's stop events (device lost, stalled), which carry no analysis,
-    as opposed to a failed hop (detector error) after which listening goes on."""
-    return getattr(event, "spectrum_db", None) is None and not getattr(event, "processing_ms", 0)
+    """True for the analyzer's stop events (device lost, stalled), as opposed to a failed hop
+    (detector error) after which listening goes on."""
+    return bool(getattr(event, "fatal", False))
 
 
 class AnalyzerBridge(QObject):

@@ -28,7 +28,13 @@ A_MINOR = Detection(
 )
 
 
-def event(detection: Detection | None, changed: bool, t: float, error: str | None = None):
+def event(
+    detection: Detection | None,
+    changed: bool,
+    t: float,
+    error: str | None = None,
+    fatal: bool = False,
+):
     freqs = np.geomspace(27.5, 4186.0, 256).astype(np.float32)
     db = np.full(256, -90.0, dtype=np.float32)
     if detection is not None:
@@ -47,6 +53,7 @@ def event(detection: Detection | None, changed: bool, t: float, error: str | Non
         spectrum_freqs=freqs,
         processing_ms=4.2,
         error=error,
+        fatal=fatal,
     )
 
 
@@ -149,7 +156,9 @@ def test_timeline_copy_and_export(make_window, fake_devices, tmp_path):
 def test_error_event_shows_banner_and_restart_works(make_window, fake_devices, monkeypatch):
     w = make_window()
     bridge = w.context.analyzer
-    bridge.handle_event(event(None, False, 0.5, error="input device 'Fake Mic A' disappeared"))
+    bridge.handle_event(
+        event(None, False, 0.5, error="input device 'Fake Mic A' disappeared", fatal=True)
+    )
     assert w.banner.isVisible()
     assert "disappeared" in w.banner.label.text()
     assert w.banner.action.text() == "Restart listening"
@@ -221,3 +230,23 @@ def test_bad_audio_file_and_bad_model_folder_are_reported_not_raised(
     assert w.load_model(tmp_path) is False
     assert "not a Kord model" in w.banner.label.text()
     assert w.settings.get("model/dir") == ""
+
+
+def test_a_failed_hop_warns_but_keeps_listening(make_window, fake_devices):
+    class Running:
+        running = True
+
+        def stop(self):
+            self.running = False
+
+    w = make_window()
+    bridge = w.context.analyzer
+    bridge.attach(Running())
+    bridge.handle_event(event(C_MAJOR, True, 1.0, error="detector 'ml' failed: boom"))
+    assert bridge.running
+    assert not w.banner.isVisible()
+    assert "boom" in w.status_bar.currentMessage()
+    assert w.chord_display.chord_name == "C"  # the hop's analysis is still shown
+    bridge.handle_event(event(None, True, 1.5, error="no audio for 2 s", fatal=True))
+    assert not bridge.running
+    assert w.banner.isVisible() and "no audio for 2 s" in w.banner.label.text()
