@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self._restore()
         self.apply_theme(self.settings.get("view/theme"))
         self.set_note_names(self.settings.get("view/note_names"))
+        hints = QApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # follow the desktop's light/dark switch
+            hints.colorSchemeChanged.connect(self._system_scheme_changed)
         self.refresh_devices()
         self._update_model_label()
 
@@ -340,6 +343,10 @@ class MainWindow(QMainWindow):
         act = self.theme_actions.get(choice)
         if act is not None:
             act.setChecked(True)
+
+    def _system_scheme_changed(self, *_args) -> None:
+        if self.settings.get("view/theme") == "system":
+            self.apply_theme("system")
 
     def set_theme(self, choice: str) -> None:
         self.settings.set("view/theme", choice)

@@ -250,3 +250,35 @@ def test_a_failed_hop_warns_but_keeps_listening(make_window, fake_devices):
     bridge.handle_event(event(None, True, 1.5, error="no audio for 2 s", fatal=True))
     assert not bridge.running
     assert w.banner.isVisible() and "no audio for 2 s" in w.banner.label.text()
+
+
+def test_version_flag_prints_and_exits_without_qt():
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "kord_desktop", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0
+    assert out.stdout.startswith("kord-desktop ")
+
+
+@pytest.mark.slow
+def test_offscreen_smoke_starts_the_window_without_torch(tmp_path):
+    """The installer's check: start headless, print the line, exit 0 — and never import torch."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.argv = ['kord-desktop', '--offscreen-smoke'];"
+        "from kord_desktop.app import main; rc = main();"
+        "print('torch loaded:', 'torch' in sys.modules); sys.exit(rc)"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KORD_CONFIG_DIR=str(tmp_path))
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "kord-desktop: main window up" in out.stdout
+    assert "torch loaded: False" in out.stdout
