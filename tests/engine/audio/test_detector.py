@@ -135,3 +135,21 @@ def test_merge_segments_absorbs_blips():
     segs = merge_segments(frames, 0.3)
     assert len(segs) == 1 and segs[0].pitch_classes == (0, 4, 7)
     assert segs[0].end == pytest.approx(1.1)
+
+
+def test_batched_frames_match_single_windows():
+    rate = 22050
+    x = np.concatenate(
+        [
+            harmonic_chord([48, 52, 55], rate, 1.0),
+            np.zeros(rate // 2, np.float32),
+            harmonic_chord([45, 52, 57, 60], rate, 1.0, noise=0.01),
+        ]
+    )
+    det = HarmonicDetector()
+    n = int(det.window_seconds * rate)
+    starts = np.arange(0, len(x) - n, rate // 10)
+    batched = det.detect_frames(x, rate, starts)
+    single = [det.detect(x[s : s + n], rate) for s in starts]
+    assert [d.notes for d in batched] == [d.notes for d in single]
+    assert any(d.is_empty for d in batched) and not all(d.is_empty for d in batched)
