@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.settings = self.context.settings
         self.colors = themes.resolve(self.settings.get("view/theme"))
         self._stream_time = 0.0
+        self._chord_lit: set[int] = set()
         self._banner_action = self.restart_listening
         self.setWindowTitle(APP_TITLE)
         self.setObjectName("mainWindow")
@@ -361,26 +362,17 @@ class MainWindow(QMainWindow):
             fn(mode)
 
     def _detector_changed(self, value: str) -> None:
+        """Switch detectors; while listening the analyzer swaps it without reopening the mic."""
         self.settings.set("audio/detector", value)
         self._update_model_label()
         if self.context.analyzer.running:
-            self.restart_listening()
+            model_dir = self.settings.get("model/dir") or None
+            if self.context.analyzer.set_detector(value, model_dir):
+                self.context.status(f"Detector: {dict(DETECTORS).get(value, value)}")
 
     def _gate_changed(self, gate_db: float) -> None:
         self.settings.set("audio/gate_db", gate_db)
-        if self.context.analyzer.running:
-            self._gate_restart.start()
-
-    @property
-    def _gate_restart(self) -> QTimer:
-        # slider drags come in bursts: restart once they settle
-        timer = getattr(self, "_gate_timer", None)
-        if timer is None:
-            timer = self._gate_timer = QTimer(self)
-            timer.setSingleShot(True)
-            timer.setInterval(300)
-            timer.timeout.connect(self.restart_listening)
-        return timer
+        self.context.analyzer.set_gate(gate_db)  # takes effect on the next hop
 
     def _input_changed(self, device: str) -> None:
         self.settings.set("audio/input_device", device)
@@ -470,6 +462,9 @@ class MainWindow(QMainWindow):
 
     def show_detection(self, detection: Detection, t: float) -> None:
         self.chord_display.set_detection(detection)
+        if self._chord_lit and self.context.lit_keys("chord") == self._chord_lit:
+            self.context.light_keys("chord", ())  # a played runner-up gives way to what is heard
+        self._chord_lit = set()
         self.spectrum.set_notes(detection.notes)
         self.context.light_keys("detected", detection_midis(detection))
         if detection.is_empty:
@@ -503,6 +498,7 @@ class MainWindow(QMainWindow):
             self.context.status(f"Cannot play {name!r}: {exc}")
             return
         self.context.light_keys("chord", midis)
+        self._chord_lit = set(midis)
         self.context.synth.play_chord(midis, arpeggio=self._arpeggio())
         self.context.status(f"Playing {name}")
 
@@ -611,18 +607,19 @@ class MainWindow(QMainWindow):
             self.banner.show_message(f"{path} has no model.onnx: it is not a Kord model folder.")
             return False
         self.settings.set("model/dir", str(path))
-        self.toolbar.set_detector("ml")  # emits detector_changed → restart if listening
+        if self.toolbar.detector == "ml":
+            self._detector_changed("ml")  # reload the model in place
+        else:
+            self.toolbar.set_detector("ml")  # emits detector_changed
         self._update_model_label()
-        if self.context.analyzer.running:
-            self.restart_listening()
         self.context.status(f"Model: {path}")
         return True
 
     def use_default_model(self) -> None:
         self.settings.set("model/dir", "")
+        if self.toolbar.detector == "ml":
+            self._detector_changed("ml")
         self._update_model_label()
-        if self.context.analyzer.running and self.toolbar.detector == "ml":
-            self.restart_listening()
         self.context.status("Using the default model")
 
     def open_training_wizard(self) -> None:

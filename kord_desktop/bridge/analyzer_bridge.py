@@ -104,6 +104,31 @@ class AnalyzerBridge(QObject):
         self.running_changed.emit(True)
         return True
 
+    def set_gate(self, gate_db: float) -> None:
+        """Change the noise gate while listening (read by the analyzer on its next hop)."""
+        analyzer = self._analyzer
+        config = getattr(analyzer, "config", None)
+        if config is not None:
+            config.gate_db = float(gate_db)
+
+    def set_detector(self, detector_name: str, model_dir: str | Path | None = None) -> bool:
+        """Swap the detector while listening, without reopening the device. On failure the
+        old detector keeps running and `warning` says why."""
+        analyzer = self._analyzer
+        if analyzer is None or not hasattr(analyzer, "set_detector"):
+            return False
+        try:
+            from kord_engine.audio.detect import make_detector
+
+            options = {"model_dir": Path(model_dir)} if detector_name == "ml" and model_dir else {}
+            analyzer.set_detector(make_detector(detector_name, **options))
+        except Exception as exc:  # noqa: BLE001 - KordError, ModelError, onnxruntime errors
+            self.warning.emit(f"Could not switch to the {detector_name!r} detector: {exc}")
+            return False
+        self.detector_name = detector_name
+        self.model_dir = Path(model_dir) if model_dir else None
+        return True
+
     def stop(self) -> None:
         """Stop the analyzer (joins its thread); safe to call when not running."""
         analyzer, self._analyzer = self._analyzer, None

@@ -282,3 +282,29 @@ def test_offscreen_smoke_starts_the_window_without_torch(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert "kord-desktop: main window up" in out.stdout
     assert "torch loaded: False" in out.stdout
+
+
+def test_gate_and_detector_change_live_without_reopening_the_device(make_window, fake_devices):
+    class Live:
+        running = True
+
+        def __init__(self):
+            self.config = AnalyzerConfig()
+            self.detectors = []
+
+        def set_detector(self, detector):
+            self.detectors.append(detector)
+
+        def stop(self):
+            self.running = False
+
+    w = make_window()
+    live = Live()
+    w.context.analyzer.attach(live)
+    w.toolbar.set_gate(-37)
+    assert live.config.gate_db == -37.0
+    w.toolbar.set_detector("kord")
+    assert [d.name for d in live.detectors] == ["kord"]
+    assert live.running  # same analyzer, same device
+    assert w.settings.get("audio/detector") == "kord"
+    assert "kord" in w.status_bar.model.text()
