@@ -218,11 +218,13 @@ class HarmonicDetector:
         cand = np.flatnonzero(p >= cfg.peak_rel * top)
         harmonic = _harmonic_offsets(cfg.harmonic_tolerance)
         accepted: list[int] = []
+        explained: list[int] = []
         for s in cand:
             if any(
                 (s - n) < len(harmonic) and harmonic[s - n] and p[s] <= cfg.explain_ratio * p[n]
                 for n in accepted
             ):
+                explained.append(int(s))
                 continue
             neighbours = [p[k] for k in (s - 1, s + 1) if 0 <= k < len(p)]
             if neighbours and p[s] < cfg.adjacent_ratio * max(neighbours):
@@ -235,7 +237,8 @@ class HarmonicDetector:
                 continue
             accepted.append(int(s))
         notes = [s + LOW_MIDI - 12 for s in accepted]
-        conf = float(p[accepted].sum() / (p[cand].sum() + 1e-12))
+        # confidence: share of all peak energy that the notes and their harmonics account for
+        conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
         return notes, conf, p
 
     def notes_from_salience(
