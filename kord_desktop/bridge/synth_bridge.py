@@ -44,6 +44,9 @@ class SynthBridge(QObject):
         self._open_lock = threading.Lock()
         self._open_generation = 0
         self._opened.connect(self._on_opened)
+        self._watch = QTimer(self)  # notices an output device that went away
+        self._watch.setInterval(1000)
+        self._watch.timeout.connect(self._check_output)
         self.silent_reason = "not started"
         self._make_synth()
         if start:
@@ -93,6 +96,19 @@ class SynthBridge(QObject):
     def _on_opened(self, reason: str) -> None:
         self.silent_reason = reason
         self.output_status.emit(reason)
+        if reason:
+            self._watch.stop()
+        else:
+            self._watch.start()
+
+    def _check_output(self) -> None:
+        """A stream that died (device unplugged) → silent, with the reason, until reopened."""
+        player = self._player
+        error = getattr(player, "error", None) if player is not None else None
+        if error:
+            with self._open_lock:
+                self._close_output()
+            self._on_opened(f"sound output lost: {error}")
 
     def _close_output(self) -> None:
         player, self._player = self._player, None

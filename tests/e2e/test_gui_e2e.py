@@ -81,3 +81,35 @@ def test_window_names_and_lights_a_chord_played_through_the_speakers(
         sd.stop()
         window.stop_listening()
     assert not window.context.analyzer.running
+
+
+def test_window_hears_its_own_synth_through_the_null_sink(null_sink, qtbot, tmp_path):
+    """SynthBridge → real output stream → null sink → default input → analyzer → window."""
+    from kord_desktop.context import AppContext
+    from kord_desktop.main_window import MainWindow
+    from kord_desktop.settings import Settings
+
+    settings = Settings(tmp_path / "settings.ini")
+    settings.set("audio/detector", "default")
+    settings.set("synth/volume", 1.0)
+    window = MainWindow(AppContext(settings, start_audio=True))
+    qtbot.addWidget(window)
+    window.show()
+    synth = window.context.synth
+    qtbot.waitUntil(lambda: synth.audible, timeout=10_000)
+
+    def heard_c_major() -> bool:
+        lit = window.context.keyboard.notes("detected")
+        return window.chord_display.chord_name == "C" and {m % 12 for m in lit} == {0, 4, 7}
+
+    assert window.start_listening(), window.banner.label.text()
+    try:
+        synth.play_chord([60, 64, 67], duration=4.0)
+        assert window.context.keyboard.notes("played") == {60, 64, 67}
+        try:
+            qtbot.waitUntil(heard_c_major, timeout=10_000)
+        except Exception:
+            raise AssertionError(f"heard instead:\n{window.timeline.to_text()}") from None
+    finally:
+        synth.all_off()
+        window.stop_listening()
