@@ -58,3 +58,39 @@ def test_synth_without_output_is_silent_but_reports_notes(no_devices, qtbot):
     synth.play_chord([60, 64, 67], duration=0.05)
     assert sounding[-1] == {60, 64, 67}
     qtbot.waitUntil(lambda: sounding[-1] == set(), timeout=2000)
+
+
+def test_synth_output_lost_while_playing_goes_silent_with_a_reason(qtbot):
+    from kord_desktop.bridge.synth_bridge import SynthBridge
+
+    class DeadPlayer:
+        error = "audio output 'USB' stopped unexpectedly (disconnected?)"
+        stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+    synth = SynthBridge(start=False)
+    player = DeadPlayer()
+    synth._player = player
+    statuses = []
+    synth.output_status.connect(statuses.append)
+    synth._check_output()
+    assert not synth.audible and player.stopped
+    assert "disconnected" in statuses[-1]
+    synth.note_on(60)  # still usable, silently
+    assert synth.sounding == {60}
+
+
+def test_clip_led_and_level_meter(qtbot):
+    from kord_desktop.widgets.level_meter import LevelMeter, db_fraction
+
+    meter = LevelMeter()
+    qtbot.addWidget(meter)
+    meter.set_level(-30.0, 0.2, False)
+    assert not meter.clipping
+    meter.set_level(-1.0, 1.0, True)
+    assert meter.clipping  # holds for a while after the clip
+    assert (
+        db_fraction(-80.0) == 0.0 and db_fraction(0.0) == 1.0 and db_fraction(float("nan")) == 0.0
+    )
