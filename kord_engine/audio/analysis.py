@@ -44,7 +44,7 @@ def _detector(detector: str | Detector) -> Detector:
 
 def analyze_clip(clip: AudioClip, detector: str | Detector = "default") -> Detection:
     """One Detection for a decoded clip. kord's detector sees the clip's whole seconds (kord
-    drops a trailing part-second, at most 255 s); ours sees the loudest window of the clip."""
+    drops a trailing part-second, at most 255 s); windowed detectors vote over the clip."""
     det = _detector(detector)
     x, sr = clip.samples, clip.sample_rate
     if getattr(det, "name", "") == "kord":
@@ -65,12 +65,20 @@ def analyze_clip(clip: AudioClip, detector: str | Detector = "default") -> Detec
     n = int(round(det.window_seconds * sr))
     if len(x) <= n:
         return det.detect(x, sr)
-    # the most energetic window (hop = window/2) stands for the file
-    hop = max(1, n // 2)
-    csum = np.concatenate([[0.0], np.cumsum(np.square(x, dtype=np.float64))])
-    starts = np.arange(0, len(x) - n + 1, hop)
-    best = int(starts[int(np.argmax(csum[starts + n] - csum[starts]))])
-    return det.detect(x[best : best + n], sr)
+    # windows every half window; the (pitch classes, bass) with the most total confidence
+    # wins (the chord heard most), represented by its most confident window
+    starts = np.arange(0, len(x) - n + 1, max(1, n // 2))
+    batch = getattr(det, "detect_frames", None)
+    dets = batch(x, sr, starts) if batch else [det.detect(x[a : a + n], sr) for a in starts]
+    votes: dict[tuple, float] = {}
+    for d in dets:
+        if not d.is_empty:
+            key = (d.pitch_classes, d.bass)
+            votes[key] = votes.get(key, 0.0) + max(d.confidence, 1e-6)
+    if not votes:
+        return dets[0]
+    winner = max(votes, key=lambda k: votes[k])
+    return max((d for d in dets if (d.pitch_classes, d.bass) == winner), key=lambda d: d.confidence)
 
 
 def analyze_file(
