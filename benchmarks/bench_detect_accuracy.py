@@ -244,6 +244,20 @@ def main(argv: list[str] | None = None) -> int:
                 for c, d in zip(cols, [d for d in results for _ in keys], strict=True)
             )
         )
+    captured = ROOT.parent / "shared" / "data" / "samples" / "captured"
+    if captured.is_dir():  # kord's real recordings (1 Hz spectra of 10 s), via detect_spectrum
+        from kord_engine.samples import list_samples, read_sample
+
+        samples = [read_sample(f) for f in list_samples(captured)]
+        for name in results:
+            det = make_detector(name)
+            got = [det.detect_spectrum(x.spectrum) for x in samples]
+            pcs = sum(g.pitch_classes == x.pitch_classes for g, x in zip(got, samples, strict=True))
+            bass = sum(g.bass == min(x.note_ids) % 12 for g, x in zip(got, samples, strict=True))
+            print(
+                f"captured .bin ({len(samples)}), {name:7s}: exact pcs {100 * pcs / len(samples):5.1f}%, "
+                f"bass {100 * bass / len(samples):5.1f}%"
+            )
     (CACHE / "last_results.json").write_text(json.dumps(summary, indent=1))
     return 0
 
