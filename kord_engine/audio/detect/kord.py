@@ -52,22 +52,28 @@ KORD_EXACT = KordQuirks(double_count_first_peak=True, omit_eighth_harmonic=True)
 def peak_space(mags: np.ndarray, freqs: np.ndarray) -> np.ndarray:
     """kord's forward local-maximum sweep plus flatness filter; returns P (same shape as M)."""
     m = np.asarray(mags, dtype=np.float32)
-    p = m.copy()
     n = len(m)
-    k = MIN_INDEX
-    last = MIN_INDEX
+    values = m.tolist()  # plain floats: this sequential sweep is faster without numpy calls
+    widths = np.maximum(1, np.floor(np.asarray(freqs, np.float64) / MAGIC_WINDOW)).astype(int)
+    widths_l = widths.tolist()
+    zero = np.zeros(n, dtype=bool)
+    k = last = MIN_INDEX
     while k < MAX_INDEX:
-        w = max(1, int(np.floor(freqs[k] / MAGIC_WINDOW)))
-        block = m[k : k + w]
-        mx = block.max()
-        hits = np.flatnonzero(block == mx)
-        keep = np.zeros(len(block), dtype=bool)
-        keep[hits] = True
-        p[k : k + w][~keep] = 0
-        k = k + int(hits[-1])
+        w = widths_l[k]
+        block = values[k : k + w]
+        mx = max(block)
+        nxt = 0
+        for j, v in enumerate(block):
+            if v == mx:
+                nxt = j  # the LAST index equal to the max
+            else:
+                zero[k + j] = True
+        k += nxt
         if k == last:
             k += 1
         last = k
+    p = m.copy()
+    p[zero] = 0
     # flatness: mean absolute ±3-bin slope relative to the peak
     ks = np.arange(MIN_INDEX, min(MAX_INDEX, n - 3))
     d = (np.abs(m[ks + 3] - m[ks]) / 3 + np.abs(m[ks] - m[ks - 3]) / 3) / 2
