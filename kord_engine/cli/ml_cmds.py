@@ -122,7 +122,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     config = _config_from_args(args)
     bar = None if args.no_progress or args.quiet else TerminalBar()
-    result = train(config, progress=bar)
+    from kord_engine.ml.ddp import env_info
+
+    rank = env_info().rank
+    result = train(config, progress=bar if rank == 0 else None)
+    if rank != 0:  # under torchrun only rank 0 reports (and writes the artifact)
+        return 0
     if result.cancelled:
         print("training cancelled; nothing written", file=sys.stderr)
         return 130
