@@ -230,11 +230,48 @@ class TrainerBridge(QObject):
         self.stopped.emit()
 
 
+#: modules a run imports; loading an extension module holds the GIL (up to ~1 s for torch),
+#: so the probe loads them while the user fills in the pages, not while the run page animates
+WARM_MODULES = (
+    "torch",
+    "kord_engine.ml.train",
+    "kord_engine.ml.loop",
+    "kord_engine.ml.models",
+    "kord_engine.ml.sources",
+    "kord_engine.ml.sim",
+    "kord_engine.ml.thresholds",
+    "kord_engine.ml.report",
+    "kord_engine.ml.artifact",
+    "kord_engine.ml.export",
+    "onnxruntime",
+    "onnx",
+    "onnxscript",
+    "torch.onnx",
+)
+
+
+def warm_imports(modules: tuple[str, ...] = WARM_MODULES) -> list[str]:
+    """Import `modules` now (worker thread); returns those that failed (logged, not raised)."""
+    failed = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - the run reports the real error later
+            log.info("could not preload %s: %s", name, exc)
+            failed.append(name)
+    return failed
+
+
 class DeviceProbe(QThread):
     """Asks torch (off the GUI thread: importing it takes seconds) which devices and precisions
-    this machine offers; emits `probed({device: {precision: (ok, why)}})`."""
+    this machine offers and preloads the trainer's modules; emits
+    `probed({device: {precision: (ok, why)}})` as soon as the precisions are known."""
 
     probed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, warm: bool = True):
+        super().__init__(parent)
+        self.warm = warm
 
     def run(self) -> None:
         result: dict[str, dict[str, tuple[bool, str]]] = {}

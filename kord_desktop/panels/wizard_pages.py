@@ -714,6 +714,7 @@ class RunPage(QWizardPage):
         if p.total_steps:
             if self.bar.maximum() != p.total_steps:
                 self.bar.setRange(0, p.total_steps)
+                self.curves.set_total_steps(p.total_steps, p.epochs)
             self.bar.setValue(p.global_step)
         if p.phase in ("step", "epoch"):
             v = self.values
