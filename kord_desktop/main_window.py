@@ -501,6 +501,9 @@ class MainWindow(QMainWindow):
         self._chord_lit = set(midis)
         self.context.synth.play_chord(midis, arpeggio=self._arpeggio())
         self.context.status(f"Playing {name}")
+        describe = getattr(self.panels.get("describe"), "describe", None)
+        if callable(describe):  # its theory, one glance away in the Describe panel
+            describe(name)
 
     def _arpeggio(self) -> bool:
         try:

@@ -103,6 +103,45 @@ def raise_dock(window, module: str, app) -> None:
     settle(app, 0.2)
 
 
+def shoot_wizard(window, app, out: Path) -> None:
+    """Train a tiny model (sim data, a few epochs) so the run page shows real curves."""
+    from kord_desktop.panels.training_wizard import RUN
+
+    window.open_training_wizard()
+    wizard = getattr(window, "_wizard", None)
+    if wizard is None:
+        print("skipped the training wizard (it did not open)")
+        return
+    settle(app, 0.5)
+    config = wizard.build_config()
+    config.training_sources = ["sim"]
+    config.simulation_size = 4  # 1,500 simulated chords
+    config.epochs = 6
+    config.threads = 1
+    config.destination = str(Path(tempfile.mkdtemp(prefix="kord-shots-model-")) / "model")
+    wizard.config = config
+    wizard.run_page.reset()
+    wizard.bridge.start(config)
+    wizard.setStartId(RUN)
+    wizard.restart()  # shows the run page; training is already running
+    deadline = time.monotonic() + 240
+    shot = False
+    while wizard.bridge.running and time.monotonic() < deadline:
+        settle(app, 1.0)
+        if wizard.currentId() == RUN:
+            shoot(wizard, out / "training-run.png")
+            shot = True
+    settle(app, 1.0)
+    if not shot or wizard.currentId() == RUN:
+        shoot(wizard, out / "training-run.png")
+    else:
+        shoot(wizard, out / "training-results.png")
+    if wizard.bridge.running:
+        wizard.cancel_training()
+        settle(app, 2.0)
+    wizard.hide()
+
+
 def run(out: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -124,6 +163,10 @@ def run(out: Path) -> int:
     settle(app, 0.5)
 
     feed_progression(window, app)
+    describe = getattr(window.panels.get("describe"), "describe", None)
+    if callable(describe):
+        describe(window.chord_display.chord_name or "C")  # as a click on the chord name does
+    settle(app, 0.4)
     window.toolbar.set_listening(True)  # the shot shows the listening state
     window.context.status("Listening…", 0)
     shoot(window, out / "main-window.png")
@@ -153,24 +196,13 @@ def run(out: Path) -> int:
     shoot(window, out / "main-window-light.png")
     window.set_theme("dark")
 
-    # the training wizard's run page, when the wizard exists
+    # the training wizard: a small real run on simulated data (run page, then results)
     try:
-        from kord_desktop.panels.training_wizard import TrainingWizard  # noqa: F401
+        from kord_desktop.panels.training_wizard import RUN, TrainingWizard  # noqa: F401
     except Exception as exc:  # noqa: BLE001
         print(f"skipped the training wizard ({exc})")
     else:
-        window.open_training_wizard()
-        wizard = getattr(window, "_wizard", None)
-        if wizard is not None:
-            settle(app, 0.3)
-            for name in ("show_run_page", "go_to_run_page"):
-                fn = getattr(wizard, name, None)
-                if callable(fn):
-                    fn()
-                    settle(app, 0.5)
-                    break
-            shoot(wizard, out / "training-wizard.png")
-            wizard.close()
+        shoot_wizard(window, app, out)
 
     window.close()
     settle(app, 0.1)

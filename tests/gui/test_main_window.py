@@ -133,6 +133,9 @@ def test_runner_up_click_plays_and_lights_that_chord(make_window, fake_devices, 
     chord = w.context.keyboard.notes("chord")
     assert {m % 12 for m in chord} == {9, 0, 4, 7}
     assert sounding and sounding[-1] == chord
+    describe = w.panels["describe"]
+    if hasattr(describe, "describe"):  # the clicked chord is explained in the Describe panel
+        assert describe.input.text() == "Am7/C"
     qtbot.waitUntil(lambda: not w.context.synth.sounding, timeout=5000)
     assert w.context.keyboard.notes("played") == set()
 
@@ -308,3 +311,18 @@ def test_gate_and_detector_change_live_without_reopening_the_device(make_window,
     assert live.running  # same analyzer, same device
     assert w.settings.get("audio/detector") == "kord"
     assert "kord" in w.status_bar.model.text()
+
+
+def test_load_model_folder_selects_the_model_detector(make_window, fake_devices, tmp_path):
+    model = tmp_path / "my-model"
+    model.mkdir()
+    (model / "model.onnx").write_bytes(b"onnx")
+    w = make_window()
+    w.toolbar.set_detector("default")
+    assert w.load_model(model)
+    assert w.settings.get("model/dir") == str(model)
+    assert w.toolbar.detector == "ml"
+    assert "my-model" in w.status_bar.model.text()
+    w.use_default_model()
+    assert w.settings.get("model/dir") == ""
+    assert "default" in w.status_bar.model.text()
