@@ -55,7 +55,7 @@ class AnalyzerConfig:
     # one (0 disables)
     onset_db: float = 6.0
     # after an onset, wait this long before detecting (the attack itself is noise)
-    settle_seconds: float = 0.1
+    settle_seconds: float = 0.15
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""

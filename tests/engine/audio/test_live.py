@@ -78,7 +78,7 @@ def test_progression_changes_once_per_chord():
     got = changes(analyzer.process_block(audio, RATE))
     assert [name for _, name in got] == ["C", "Am", None]
     c_time, am_time, off_time = (t for t, _ in got)
-    assert c_time <= 0.25 and 1.0 < am_time <= 1.4 and 2.0 < off_time <= 2.3
+    assert c_time <= 0.35 and 1.0 < am_time <= 1.4 and 2.0 < off_time <= 2.3
 
 
 def test_block_size_does_not_change_the_result():
@@ -335,9 +335,8 @@ def test_onset_trimming_names_the_new_chord_sooner():
     def new_chord_time(onset_db):
         detector = PeakDetector()
         detector.window_seconds = 0.5
-        events = LiveAnalyzer(detector, AnalyzerConfig(onset_db=onset_db)).process_block(
-            audio, RATE
-        )
+        cfg = AnalyzerConfig(onset_db=onset_db, settle_seconds=0.0)
+        events = LiveAnalyzer(detector, cfg).process_block(audio, RATE)
         stable = [(e.timestamp, e.stable.pitch_classes) for e in events if e.changed]
         assert [pcs for _, pcs in stable] == [(0, 4, 7), (1, 6, 10)]
         return stable[1][0] - 0.8
