@@ -65,9 +65,9 @@ def analyze_clip(clip: AudioClip, detector: str | Detector = "default") -> Detec
     n = int(round(det.window_seconds * sr))
     if len(x) <= n:
         return det.detect(x, sr)
-    # windows every half window; the (pitch classes, bass) with the most total confidence
-    # wins (the chord heard most), represented by its most confident window
-    starts = np.arange(0, len(x) - n + 1, max(1, n // 2))
+    # back-to-back windows; the (pitch classes, bass) with the most total confidence wins
+    # (the chord heard most), represented by its most confident window
+    starts = np.arange(0, len(x) - n + 1, max(1, n))
     batch = getattr(det, "detect_frames", None)
     dets = batch(x, sr, starts) if batch else [det.detect(x[a : a + n], sr) for a in starts]
     votes: dict[tuple, float] = {}

@@ -215,27 +215,28 @@ class HarmonicDetector:
         top = float(p.max()) if p.size else 0.0
         if top <= 0:
             return [], 0.0, p
-        cand = np.flatnonzero(p >= cfg.peak_rel * top)
-        harmonic = _harmonic_offsets(cfg.harmonic_tolerance)
+        cand = np.flatnonzero(p >= cfg.peak_rel * top).tolist()
+        harmonic = _harmonic_offsets(cfg.harmonic_tolerance).tolist()
+        nh, pl = len(harmonic), p.tolist()  # plain Python: this loop is tiny and hot
+        last = len(pl) - 1
+        explain, adjacent, sub = cfg.explain_ratio, cfg.adjacent_ratio, cfg.sub_ratio
         accepted: list[int] = []
         explained: list[int] = []
         for s in cand:
-            if any(
-                (s - n) < len(harmonic) and harmonic[s - n] and p[s] <= cfg.explain_ratio * p[n]
-                for n in accepted
-            ):
-                explained.append(int(s))
+            ps = pl[s]
+            if any(s - n < nh and harmonic[s - n] and ps <= explain * pl[n] for n in accepted):
+                explained.append(s)
                 continue
-            neighbours = [p[k] for k in (s - 1, s + 1) if 0 <= k < len(p)]
-            if neighbours and p[s] < cfg.adjacent_ratio * max(neighbours):
+            nb = max(pl[s - 1] if s > 0 else 0.0, pl[s + 1] if s < last else 0.0)
+            if ps < adjacent * nb:
                 continue
-            above = [p[s + d] for d in (12, 19, 24) if s + d < len(p)]
-            if above and p[s] < cfg.sub_ratio * max(above):
+            above = [pl[s + d] for d in (12, 19, 24) if s + d <= last]
+            if above and ps < sub * max(above):
                 continue
             # a weak lowest peak with neither an octave nor a twelfth above it explains nothing
-            if above and max(above[:2]) <= 0 and p[s] < cfg.lone_ratio * top and not accepted:
+            if above and max(above[:2]) <= 0 and ps < cfg.lone_ratio * top and not accepted:
                 continue
-            accepted.append(int(s))
+            accepted.append(s)
         notes = [s + LOW_MIDI - 12 for s in accepted]
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
