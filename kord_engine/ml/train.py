@@ -276,6 +276,16 @@ def _finish(config, model, data, state, result, progress, should_stop, started, 
 
     _emit(progress, "thresholds", "tuning thresholds on validation")
     val_probs = predict(data.val_x)
+    half_check: dict[str, Any] = {}
+    if config.store_precision == "half":
+        full_bytes = export_onnx(model, width, config.target, None, "full")
+        full_session = ort.InferenceSession(full_bytes, providers=["CPUExecutionProvider"])
+        half_check["onnx_bytes_full"] = len(full_bytes)
+        if len(val_probs):
+            full_probs = full_session.run(None, {"features": data.val_x.astype(np.float32)})[0]
+            half_check["half_vs_full_max_abs_prob_diff"] = float(
+                np.abs(full_probs - val_probs).max()
+            )
     if len(val_probs):
         thresholds = tune_thresholds(val_probs, data.val_y, config.threshold_limit)
     else:
@@ -305,6 +315,7 @@ def _finish(config, model, data, state, result, progress, should_stop, started, 
         if state.step_losses
         else None,
         "thresholds": [round(float(t), 4) for t in thresholds],
+        **half_check,
     }
     report = build_report(
         config.to_dict(),
