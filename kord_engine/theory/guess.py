@@ -161,13 +161,39 @@ def guess(notes: Sequence[Note | str]) -> list[Chord]:
     return _rank(_candidates(parsed))
 
 
+_ODD_WITH_MINOR = {M.Augmented5}
+_SUS = {Extension.Sus2, Extension.Sus4}
+
+
+def _heard_key(chord: Chord) -> tuple:
+    """Ranking when the bass is known: how a musician would name what sounds.
+
+    kord's key ties "Em(♯5)" with "C/E" for E–G–C over an E bass and then prefers the
+    unslashed one. Here a slash over one of the chord's own tones (an inversion) costs one
+    symbol, a slash over a foreign bass two (so "Am7" beats "C/A"), and odd spellings (a
+    minor chord with a ♯5, a sus or added tone on a diminished chord, a minor sus) cost half
+    a symbol more than the plain ones.
+    """
+    mods, exts = chord.modifiers, chord.extensions
+    cost = len(mods) + len(exts) + 2 * (chord.inversion != 0)
+    if M.Minor in mods and mods & _ODD_WITH_MINOR:
+        cost += 0.5
+    if (M.Diminished in mods and exts) or (M.Minor in mods and exts & _SUS):
+        cost += 0.5
+    if chord.slash is not None:
+        own = {n.pitch_class for n in chord.with_slash(None).notes()}
+        cost += 1 if chord.slash.pitch_class in own else 2
+    return (cost, *_sort_key(chord))
+
+
 def guess_pitch_classes(
     pitch_classes: Iterable[int], bass: int | None = None, limit: int | None = 8
 ) -> list[Chord]:
     """Chords for a set of pitch classes (kord's try_from_pitches), never raising.
 
     Voicings: the pitch classes at octave 4, then with the lowest k bumped to octave 5.  With
-    a `bass`, it joins the set and chords whose lowest tone is the bass come first.
+    a `bass`, voicings with the bass doubled below are tried too, chords sounding the bass
+    lowest are kept, and they are ranked by how a musician would name them (`_heard_key`).
     """
     try:
         pcs = sorted({int(p) % 12 for p in pitch_classes})
@@ -182,11 +208,20 @@ def guess_pitch_classes(
     for k in range(len(pcs)):
         voicing = [Note.from_pitch_class(p, 5 if i < k else 4) for i, p in enumerate(pcs)]
         found.extend(_candidates(voicing))
-    ranked, seen = [], set()
-    for chord in _rank(found):
-        if chord.precise_name not in seen:
-            seen.add(chord.precise_name)
-            ranked.append(chord)
+        if bass is not None:  # the bass doubled an octave below, as in a slash chord's voicing
+            found.extend(_candidates([Note.from_pitch_class(bass, 3), *voicing]))
+    ranked_all = _rank(found)
     if bass is not None:
-        ranked.sort(key=lambda c: c.notes()[0].pitch_class != bass)
+        over_bass = [
+            c
+            for c in ranked_all
+            if c.notes()[0].pitch_class == bass
+            and (c.slash is None or c.slash.pitch_class != c.root.pitch_class)
+        ]
+        ranked_all = sorted(over_bass, key=_heard_key) or ranked_all
+    ranked, seen = [], set()
+    for chord in ranked_all:
+        if chord.name not in seen:
+            seen.add(chord.name)
+            ranked.append(chord)
     return ranked if limit is None else ranked[: max(0, int(limit))]

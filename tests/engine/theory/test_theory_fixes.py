@@ -302,3 +302,22 @@ def test_json_keys_are_stable():
         "notes": ["C4", "D4", "E4", "F4", "G4", "A4", "B4"],
         "description": "ionian, 1st mode of major scale, major scale",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("pcs", "bass", "first"),
+    [
+        ((0, 4, 7), 4, "C/E"),  # kord's key ranks Em(♯5) first: nobody calls E-G-C that
+        ((0, 4, 7), 7, "C/G"),
+        ((0, 4, 7), 0, "C"),
+        ((9, 0, 4, 7), 9, "Am7"),  # a chord over its own root beats a foreign-bass slash
+        ((2, 5, 9, 0), 2, "Dm7"),
+        ((7, 11, 2, 5), 7, "G7"),
+        ((0, 3, 7), 3, "Cm/E♭"),
+        ((11, 2, 5, 9), 11, "Bm7(♭5)"),
+    ],
+)
+def test_guess_pitch_classes_names_what_a_musician_hears_over_the_bass(pcs, bass, first):
+    chords = guess_pitch_classes(pcs, bass=bass)
+    assert chords[0].name == first
+    assert all(c.notes()[0].pitch_class == bass for c in chords)
