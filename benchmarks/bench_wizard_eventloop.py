@@ -123,6 +123,7 @@ def main() -> int:
 
     def shot(name: str) -> None:
         if shots:
+            wizard.run_page.curves.redraw()
             app.processEvents()
             wizard.grab().save(str(shots / f"wizard_{name}.png"))
 
@@ -179,7 +180,7 @@ def main() -> int:
     while wizard.bridge.running:
         app.processEvents()
         time.sleep(0.001)
-        if not shot_taken and wizard.run_page.curves.loss.size > 40:
+        if not shot_taken and wizard.run_page.curves.loss.size > 100:
             shot("run")
             shot_taken = True
         if time.perf_counter() - started > 600:
