@@ -24,6 +24,10 @@ from kord_engine.ml.config import TrainConfig
 
 log = logging.getLogger(__name__)
 
+#: running QThreads (and workers) kept alive here, not only by their owner: a QThread whose last
+#: reference goes while it runs aborts the process (e.g. a wizard closed with its parent window)
+LIVE_THREADS: set = set()
+
 #: what `pip install 'kord-desktop[train]'` adds (pyproject's `train` extra)
 TRAINING_PACKAGES = ("torch", "onnx", "onnxscript")
 INSTALL_HINT = (
@@ -195,6 +199,7 @@ class TrainerBridge(QObject):
         worker.failed.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
+        LIVE_THREADS.add((thread, worker))
         thread.start()
 
     def cancel(self) -> None:
@@ -225,6 +230,7 @@ class TrainerBridge(QObject):
         thread, worker = self._thread, self._worker
         self._thread = self._worker = None
         thread.wait()
+        LIVE_THREADS.discard((thread, worker))
         worker.deleteLater()
         thread.deleteLater()
         self.stopped.emit()

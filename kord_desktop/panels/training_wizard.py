@@ -111,8 +111,10 @@ class TrainingWizard(QWizard):
         self.sources_page.set_torch_missing(missing)
         self.probe: DeviceProbe | None = None
         if probe and not missing:
-            self.probe = DeviceProbe(self)
+            self.probe = DeviceProbe()  # no parent: it may outlive a wizard closed early
             self.probe.probed.connect(self.training_page.set_precisions)
+            self.probe.finished.connect(self._probe_finished)
+            trainer_bridge.LIVE_THREADS.add(self.probe)
             self.probe.start()
             app = QCoreApplication.instance()
             if app is not None:
@@ -222,6 +224,12 @@ class TrainingWizard(QWizard):
         self.bridge.shutdown()
         if self.probe is not None:
             self.probe.wait(60000)
+
+    def _probe_finished(self) -> None:
+        probe = self.sender() or self.probe
+        if probe is not None:
+            probe.wait()
+            trainer_bridge.LIVE_THREADS.discard(probe)
 
     def _status(self, msg: str) -> None:
         status = getattr(self.context, "status", None)
