@@ -56,6 +56,10 @@ class AnalyzerConfig:
     onset_db: float = 6.0
     # after an onset, wait this long before detecting (the attack itself is noise)
     settle_seconds: float = 0.15
+    # how long a set that adds notes to the stable chord must last before it replaces it
+    # (None: the analysis window — while a sustained chord changes without an onset the
+    # window hears both chords, and their union must not become a chord of its own)
+    superset_hold_seconds: float | None = None
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""
@@ -89,6 +93,10 @@ class AnalyzerConfig:
                 f"startup_seconds must be > 0, got {self.startup_seconds}",
             ),
             (self.onset_db >= 0, f"onset_db must be ≥ 0, got {self.onset_db}"),
+            (
+                self.superset_hold_seconds is None or self.superset_hold_seconds >= 0,
+                f"superset_hold_seconds must be ≥ 0, got {self.superset_hold_seconds}",
+            ),
             (
                 0 <= self.settle_seconds < 1.0,
                 f"settle_seconds must be in [0, 1), got {self.settle_seconds}",
@@ -270,6 +278,7 @@ class LiveAnalyzer:
         gated = level_db < cfg.gate_db
         detection = Detection(timestamp=timestamp)
         settling = False
+        onset = None
         if not gated:
             with self._detector_lock:
                 detector = self._detector
@@ -288,6 +297,12 @@ class LiveAnalyzer:
         if settling:  # no news for the smoother: the stable chord and any candidate stay
             stable, changed = self.smoother.stable, False
         else:
+            if cfg.superset_hold_seconds is not None:
+                self.smoother.superset_hold_seconds = cfg.superset_hold_seconds
+            elif onset is not None:  # only post-onset audio was heard: no mixture possible
+                self.smoother.superset_hold_seconds = cfg.hold_seconds
+            else:
+                self.smoother.superset_hold_seconds = window.shape[0] / sample_rate
             stable, changed = self.smoother.update(detection, timestamp)
         spectrum_db = freqs = None
         try:

@@ -13,15 +13,28 @@ class ChordSmoother:
         before it becomes the stable chord.
     release_seconds: how long silence (an empty detection) must last before the stable
         chord clears to "no chord" (defaults to hold_seconds).
+    superset_hold_seconds: how long a set that contains the whole stable chord plus more
+        notes must last (defaults to hold_seconds). While a sustained chord changes, the
+        analysis window holds both chords and the detector hears their union; a hold as long
+        as the window keeps that mixture from ever becoming stable.
     A brief different frame in the middle of a held chord resets the candidate, so the
     stable label never flickers.
     """
 
-    def __init__(self, hold_seconds: float = 0.15, release_seconds: float | None = None):
-        if hold_seconds < 0 or (release_seconds is not None and release_seconds < 0):
-            raise ValueError("hold and release times must be ≥ 0 seconds")
+    def __init__(
+        self,
+        hold_seconds: float = 0.15,
+        release_seconds: float | None = None,
+        superset_hold_seconds: float | None = None,
+    ):
+        for value in (hold_seconds, release_seconds, superset_hold_seconds):
+            if value is not None and value < 0:
+                raise ValueError("hold and release times must be ≥ 0 seconds")
         self.hold_seconds = float(hold_seconds)
         self.release_seconds = float(hold_seconds if release_seconds is None else release_seconds)
+        self.superset_hold_seconds = float(
+            hold_seconds if superset_hold_seconds is None else superset_hold_seconds
+        )
         self.reset()
 
     def reset(self) -> None:
@@ -49,7 +62,13 @@ class ChordSmoother:
         if key != self._candidate:
             self._candidate = key
             self._since = t
-        hold = self.release_seconds if not key else self.hold_seconds
+        stable_key = self._stable_key()
+        if not key:
+            hold = self.release_seconds
+        elif stable_key and set(stable_key) < set(key):
+            hold = max(self.hold_seconds, self.superset_hold_seconds)
+        else:
+            hold = self.hold_seconds
         # a tiny epsilon so hop times like 0.1 + 0.05 count as a full 0.15 s
         if t - self._since + 1e-9 >= hold:
             self._stable = detection if key else None

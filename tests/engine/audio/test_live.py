@@ -552,3 +552,33 @@ def test_cli_live_device_loss_is_exit_2(fake_capture, fake_cli_detector, capsys)
     killer.join()
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == "kord: error: audio input 'Mic' stopped unexpectedly"
+
+
+class UnionDetector(PeakDetector):
+    """Every pitch class within 10 dB of the strongest note — like the real detectors, it
+    reports the union of two chords while both are in the window."""
+
+    window_seconds = 1.0
+
+    def detect(self, audio, sample_rate):
+        self.calls += 1
+        spec = np.abs(np.fft.rfft(audio * np.hanning(len(audio))))
+        freqs = np.fft.rfftfreq(len(audio), 1 / sample_rate)
+        midis = np.arange(48, 84)
+        mags = np.interp(440 * 2 ** ((midis - 69) / 12), freqs, spec)
+        loud = midis[mags > 0.3 * mags.max()]
+        pcs = tuple(sorted({int(m % 12) for m in loud}))
+        return Detection(pitch_classes=pcs, confidence=0.9)
+
+
+def test_sustained_chord_change_has_no_union_chord_in_between():
+    """An organ-like change (no attack, so no onset): the window hears C and Am together for
+    up to its length; that union must not become stable."""
+    audio = np.concatenate([tones(C_MAJOR, 1.2), tones(A_MINOR, 1.2)])
+
+    def stable_sets(**cfg):
+        events = LiveAnalyzer(UnionDetector(), AnalyzerConfig(**cfg)).process_block(audio, RATE)
+        return [e.stable.pitch_classes for e in events if e.changed and e.stable]
+
+    assert stable_sets() == [(0, 4, 7), (0, 4, 9)]
+    assert stable_sets(superset_hold_seconds=0.15) == [(0, 4, 7), (0, 4, 7, 9), (0, 4, 9)]

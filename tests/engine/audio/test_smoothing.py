@@ -89,3 +89,18 @@ def test_reset_and_bad_values():
         ChordSmoother(-1)
     with pytest.raises(ValueError):
         ChordSmoother(0.1, release_seconds=-0.5)
+
+
+def test_a_superset_of_the_stable_chord_needs_the_longer_hold():
+    """C → C+A (the union heard while a sustained chord changes) → Am: the union never lasts
+    the superset hold, so the stable sequence is C, Am with nothing in between."""
+    c_plus_a = Detection(pitch_classes=(0, 4, 7, 9), chords=("C6",))
+    s = ChordSmoother(hold_seconds=0.15, superset_hold_seconds=0.5)
+    seq = [C] * 10 + [c_plus_a] * 8 + [AM] * 10
+    assert run(s, seq) == [(0.15, "C"), (1.05, "Am")]
+    # a real added note that stays long enough still becomes stable
+    s = ChordSmoother(hold_seconds=0.15, superset_hold_seconds=0.5)
+    assert run(s, [C] * 10 + [c_plus_a] * 12) == [(0.15, "C"), (1.0, "C6")]
+    # without the longer hold the union would have been reported
+    s = ChordSmoother(hold_seconds=0.15)
+    assert [n for _, n in run(s, seq)] == ["C", "C6", "Am"]
