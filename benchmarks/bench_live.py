@@ -137,6 +137,28 @@ def cpu_while_listening(seconds: float, audio: np.ndarray) -> dict | None:
     }
 
 
+def report(label: str, r: dict, chords: int) -> None:
+    hop, d = r["hop_ms"], r["delays"]
+    print(
+        f"[{label}] per hop: median {np.median(hop):.2f} ms, p99 {np.percentile(hop, 99):.2f} ms,"
+        f" max {hop.max():.2f} ms over {len(hop)} hops (wall); CPU {r['cpu_ms']:.2f} ms/hop"
+    )
+    if not len(d):
+        print(f"[{label}] no chord became stable with the right pitch classes")
+        return
+    print(
+        f"[{label}] onset → stable delay: median {np.median(d) * 1000:.0f} ms, "
+        f"max {d.max() * 1000:.0f} ms; {len(d)}/{chords} chords right, "
+        f"{r['changes']} stable changes in all ({chords} expected)"
+    )
+    raw = r["raw_delays"]
+    if len(raw):
+        print(
+            f"[{label}]   detector's first right answer after the onset: "
+            f"median {np.median(raw) * 1000:.0f} ms (then the hold, restarted by any flicker)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--detectors", nargs="+", default=["default", "kord"])
@@ -147,31 +169,16 @@ def main() -> None:
     args = parser.parse_args()
     config = AnalyzerConfig(hold_seconds=args.hold, hop_seconds=args.hop)
 
-    audio, rate, spans = render_chords(PROGRESSION, sample_rate=RATE)
-    assert rate == RATE
-    print(f"audio: {len(audio) / RATE:.1f} s of FluidR3 piano, {len(spans)} chords, {RATE} Hz")
     print(f"hop {args.hop * 1000:g} ms, hold {args.hold * 1000:g} ms, onset trimming on")
     print(f"(machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
-    for name in args.detectors:
-        r = feed(name, audio, spans, config)
-        hop, d = r["hop_ms"], r["delays"]
-        print(
-            f"[{name}] per hop: median {np.median(hop):.2f} ms, p99 {np.percentile(hop, 99):.2f} ms,"
-            f" max {hop.max():.2f} ms over {len(hop)} hops (wall); CPU {r['cpu_ms']:.2f} ms/hop"
-        )
-        if len(d):
-            print(
-                f"[{name}] onset → stable delay: median {np.median(d) * 1000:.0f} ms, "
-                f"max {d.max() * 1000:.0f} ms; {len(d)}/{len(spans)} chords right, "
-                f"{r['changes']} stable changes in all"
-            )
-            raw = r["raw_delays"]
-            print(
-                f"[{name}]   of which the detector's first right answer after the onset: "
-                f"median {np.median(raw) * 1000:.0f} ms (then the hold, restarted by any flicker)"
-            )
-        else:
-            print(f"[{name}] no chord became stable with the right pitch classes")
+    audio = None
+    for program, timbre in ((0, "piano"), (19, "church organ")):
+        sound, rate, spans = render_chords(PROGRESSION, sample_rate=RATE, program=program)
+        assert rate == RATE
+        audio = sound if audio is None else audio
+        print(f"-- {len(sound) / RATE:.1f} s of FluidR3 {timbre}, {len(spans)} chords, {RATE} Hz")
+        for name in args.detectors:
+            report(f"{name}, {timbre}", feed(name, sound, spans, config), len(spans))
     if not args.no_device:
         r = cpu_while_listening(args.listen, audio)
         if r is not None:
