@@ -240,11 +240,19 @@ class TrainerBridge(QObject):
 #: so the probe loads them while the user fills in the pages, not while the run page animates
 WARM_MODULES = (
     "torch",
+    "torch._dynamo",  # imported lazily by the first torch.optim.Adam(...): ~1 s of sympy etc.
     "kord_engine.ml.train",
+    "kord_engine.ml.ddp",
+    "kord_engine.ml.device",
+    "kord_engine.ml.checkpoint",
+    "kord_engine.ml.schedule",
+    "kord_engine.ml.precision",
     "kord_engine.ml.loop",
     "kord_engine.ml.models",
     "kord_engine.ml.sources",
     "kord_engine.ml.sim",
+    "kord_engine.ml.targets",
+    "kord_engine.ml.metrics",
     "kord_engine.ml.thresholds",
     "kord_engine.ml.report",
     "kord_engine.ml.artifact",
@@ -256,10 +264,11 @@ WARM_MODULES = (
 )
 
 
-def warm_imports(modules: tuple[str, ...] = WARM_MODULES) -> list[str]:
-    """Import `modules` now (worker thread); returns those that failed (logged, not raised)."""
+def warm_imports(modules: tuple[str, ...] | None = None) -> list[str]:
+    """Import `modules` (default WARM_MODULES) now, in the calling worker thread; returns the
+    names that failed (logged, not raised: the run reports real errors itself)."""
     failed = []
-    for name in modules:
+    for name in WARM_MODULES if modules is None else modules:
         try:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - the run reports the real error later
@@ -300,3 +309,5 @@ class DeviceProbe(QThread):
                 }
             }
         self.probed.emit(result)
+        if self.warm:
+            warm_imports()

@@ -568,7 +568,11 @@ def test_real_cancel_after_first_progress_leaves_no_model(make_wizard, samples, 
 # ----------------------------------------------------------------------------- main window
 
 
-def test_main_window_opens_the_wizard_and_uses_the_model_it_made(make_window, qtbot, tmp_path):
+@pytest.mark.slow  # the wizard's probe imports torch (~5 s)
+def test_main_window_opens_the_wizard_and_uses_the_model_it_made(
+    make_window, qtbot, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(trainer_bridge, "WARM_MODULES", ())  # probe precisions only: quicker
     window = make_window()
     window.open_training_wizard()
     wizard = window._wizard
