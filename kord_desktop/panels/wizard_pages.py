@@ -697,8 +697,7 @@ class RunPage(QWizardPage):
     def reset(self) -> None:
         self.succeeded = False
         self.phase.setText("Loading data and computing features…")
-        self.bar.setRange(0, 0)
-        self.bar.setValue(0)
+        self.bar.setRange(0, 0)  # busy until the first step (setValue would repaint now)
         for label in self.values.values():
             label.setText("–")
         self.curves.clear()
