@@ -26,6 +26,39 @@ class ConfigError(KordError):
     """A training configuration with a missing, unknown or inconsistent value."""
 
 
+class ModelShapeError(ConfigError):
+    """A model whose sizes cannot work together (e.g. features not divisible by heads)."""
+
+
+def check_kord_shape(width: int, heads: int) -> int:
+    """kord's three asserts as clear errors: D % H == 0, chunk >= H, chunk % H == 0; → chunk."""
+    if heads < 1:
+        raise ModelShapeError(f"mha_heads must be at least 1, got {heads}")
+    if width % heads:
+        raise ModelShapeError(
+            f"feature width {width} is not divisible by mha_heads {heads} "
+            "(kord model needs D % H == 0)"
+        )
+    chunk = width // heads
+    if chunk < heads:
+        raise ModelShapeError(
+            f"token width {chunk} (= {width}/{heads}) is smaller than mha_heads {heads}; "
+            "use fewer heads or a wider loader"
+        )
+    if chunk % heads:
+        raise ModelShapeError(
+            f"token width {chunk} (= {width}/{heads}) is not divisible by mha_heads {heads}"
+        )
+    return chunk
+
+
+def input_width(config: TrainConfig) -> int:
+    """Feature width of `config`'s loader (ml-data's features.feature_width)."""
+    from kord_engine.ml.features import feature_width
+
+    return int(feature_width(config.loader, config.include_guess))
+
+
 def known_loaders() -> tuple[str, ...]:
     """Loader names from ml-data's features module (kord's four loaders if it is absent)."""
     try:
@@ -138,8 +171,6 @@ class TrainConfig:
         if not 0.05 <= self.window_seconds <= 10:
             raise ConfigError(f"window_seconds must be in [0.05, 10], got {self.window_seconds}")
         if self.model == "kord":
-            from kord_engine.ml.models import check_kord_shape, input_width
-
             check_kord_shape(input_width(self), self.mha_heads)
         elif self.ours_channels < 0 or min(self.ours_hidden, self.ours_blocks) < 1:
             raise ConfigError("ours_channels must be >= 0, ours_hidden and ours_blocks >= 1")

@@ -13,21 +13,10 @@ import torch
 from torch import nn
 from torch.nn import functional as F  # noqa: N812
 
-from kord_engine.errors import KordError
+from kord_engine.ml.config import ModelShapeError, check_kord_shape, input_width
 
 if TYPE_CHECKING:
     from kord_engine.ml.config import TrainConfig
-
-
-class ModelShapeError(KordError):
-    """A model whose sizes cannot work together (e.g. features not divisible by heads)."""
-
-
-def input_width(config: TrainConfig) -> int:
-    """Feature width of `config`'s loader (ml-data's features.feature_width)."""
-    from kord_engine.ml.features import feature_width
-
-    return int(feature_width(config.loader, config.include_guess))
 
 
 def output_width(config: TrainConfig) -> int:
@@ -35,27 +24,6 @@ def output_width(config: TrainConfig) -> int:
     from kord_engine.ml.targets import target_width
 
     return int(target_width(config.target))
-
-
-def check_kord_shape(width: int, heads: int) -> int:
-    """kord's three asserts as clear errors: D % H == 0, chunk >= H, chunk % H == 0; → chunk."""
-    if heads < 1:
-        raise ModelShapeError(f"mha_heads must be at least 1, got {heads}")
-    if width % heads:
-        raise ModelShapeError(
-            f"feature width {width} is not divisible by mha_heads {heads} (kord model needs D % H == 0)"
-        )
-    chunk = width // heads
-    if chunk < heads:
-        raise ModelShapeError(
-            f"token width {chunk} (= {width}/{heads}) is smaller than mha_heads {heads}; "
-            "use fewer heads or a wider loader"
-        )
-    if chunk % heads:
-        raise ModelShapeError(
-            f"token width {chunk} (= {width}/{heads}) is not divisible by mha_heads {heads}"
-        )
-    return chunk
 
 
 class KordAttention(nn.Module):

@@ -287,7 +287,11 @@ def _finish(config, model, data, state, result, progress, should_stop, started, 
                 np.abs(full_probs - val_probs).max()
             )
     if len(val_probs):
-        thresholds = tune_thresholds(val_probs, data.val_y, config.threshold_limit)
+        # kord tunes on the first 1,000 of a shuffled pool; ours is ordered by source, so
+        # tune on a seeded random subset of `threshold_limit` items instead
+        pick = np.random.default_rng(config.seed).permutation(len(val_probs))
+        pick = pick[: config.threshold_limit]
+        thresholds = tune_thresholds(val_probs[pick], data.val_y[pick], None)
     else:
         thresholds = np.full(classes, 0.5)
     _emit(progress, "report", "computing metrics")

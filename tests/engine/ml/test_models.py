@@ -93,3 +93,15 @@ def test_config_json_round_trip_and_unknown_field():
     assert TrainConfig.from_json(config.to_json()) == config
     with pytest.raises(ConfigError, match="model_epochz"):
         TrainConfig.from_dict({"model_epochz": 3})
+
+
+def test_config_validation_never_imports_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from kord_engine.ml.config import TrainConfig; "
+        "TrainConfig(training_sources=['sim']).validate(); print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
