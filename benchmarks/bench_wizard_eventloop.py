@@ -180,7 +180,9 @@ def main() -> int:
     while wizard.bridge.running:
         app.processEvents()
         time.sleep(0.001)
-        if not shot_taken and wizard.run_page.curves.loss.size > 100:
+        if not shot_taken and wizard.run_page.curves.loss.size > max(
+            10, wizard.run_page.bar.maximum() * 0.6
+        ):
             shot("run")
             shot_taken = True
         if time.perf_counter() - started > 600:

@@ -149,7 +149,7 @@ class FolderList(QWidget):
         buttons.addStretch(1)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.list, 1)
+        row.addWidget(self.list, 1, Qt.AlignmentFlag.AlignTop)
         row.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -257,8 +257,11 @@ class SourcesPage(QWizardPage):
         grid = QGridLayout(val)
         grid.addWidget(self.split_radio, 0, 0)
         grid.addWidget(self.split, 0, 1, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(self.folders_radio, 1, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.validation, 1, 1)
+        grid.addWidget(self.folders_radio, 1, 0, 1, 2)
+        indented = QHBoxLayout()
+        indented.setContentsMargins(24, 0, 0, 0)
+        indented.addWidget(self.validation)
+        grid.addLayout(indented, 2, 0, 1, 2)
         grid.setColumnStretch(1, 1)
 
         layout = QVBoxLayout(self)
@@ -266,6 +269,7 @@ class SourcesPage(QWizardPage):
         layout.addWidget(sources)
         layout.addWidget(val)
         layout.addWidget(self.error)
+        layout.addStretch(1)
 
         for folder_list in (self.captured, self.datasets, self.validation):
             folder_list.changed.connect(self._changed)

@@ -131,6 +131,8 @@ class TrainingCurves(QWidget):
         self.loss_plot.setXRange(0, max(1, int(steps)), padding=0.02)
         if epochs:
             self.acc_plot.setXRange(0.5, max(1, int(epochs)) + 0.5, padding=0)
+            major = max(1, int(np.ceil(epochs / 8)))  # whole epochs, at most ~8 labels
+            self.acc_plot.getPlotItem().getAxis("bottom").setTickSpacing(major, major)
 
     def add_losses(self, steps, losses) -> None:
         """Append step losses (global step numbers, values); drawn at the next refresh."""
