@@ -1,6 +1,8 @@
 """Live spectrum: a pyqtgraph curve on a log-frequency axis (A0..C8, note names on the grid).
 
 Arrays are allocated once per input shape and reused; each frame only calls `setData`.
+pyqtgraph (≈0.4 s to import) loads just after the window first shows, so start-up never
+waits for it; the first frame or a call that needs the plot builds it at once.
 """
 
 from __future__ import annotations
@@ -8,8 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kord_desktop.theme import DARK, ThemeColors
 
@@ -55,13 +58,15 @@ def _grid_lines() -> tuple[np.ndarray, np.ndarray]:
     return np.array(x), np.array(y)
 
 
-class SpectrumWidget(pg.PlotWidget):
+class SpectrumWidget(QWidget):
     """Spectrum in dB against log frequency, exponentially smoothed, with detected-note markers."""
 
-    def __init__(self, parent: QWidget | None = None, smoothing: float = 0.5):
-        super().__init__(parent=parent)
+    def __init__(self, parent: QWidget | None = None, smoothing: float = 0.5, lazy: bool = True):
+        super().__init__(parent)
         self.smoothing = float(smoothing)  # 0 = none, → 1 = slow
         self.frames_drawn = 0
+        self.colors = DARK
+        self.plot_widget = None  # the pg.PlotWidget, once built
         self._idx = np.zeros(0, dtype=np.intp)
         self._buf = np.zeros(0)
         self._shape: tuple[int, ...] | None = None
@@ -69,15 +74,41 @@ class SpectrumWidget(pg.PlotWidget):
         self._freqs = np.zeros(0)
         self._smooth = np.zeros(0)
         self._notes: tuple[int, ...] = ()
-        plot = self.getPlotItem()
+        self._labels: list = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.setAutoFillBackground(True)
+        if not lazy:
+            self.build()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self.plot_widget is None:
+            QTimer.singleShot(1, self.build)
+
+    @property
+    def built(self) -> bool:
+        return self.plot_widget is not None
+
+    def viewport(self) -> QWidget:
+        """The widget that paints the plot (for paint counting)."""
+        return self.build().viewport()
+
+    def build(self):
+        """Create the pyqtgraph plot (first call only); returns the PlotWidget."""
+        if self.plot_widget is not None:
+            return self.plot_widget
+        import pyqtgraph as pg
+
+        pw = self.plot_widget = pg.PlotWidget(parent=self)
+        plot = pw.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        self.setMouseEnabled(x=False, y=False)
+        pw.setMouseEnabled(x=False, y=False)
         plot.setXRange(math.log10(F_MIN), math.log10(F_MAX), padding=0.0)
         plot.setYRange(DB_FLOOR, DB_TOP, padding=0.02)
         plot.setLabel("left", "dB")
-        bottom = plot.getAxis("bottom")
-        bottom.setTicks([_octave_ticks(), _minor_ticks()])
+        plot.getAxis("bottom").setTicks([_octave_ticks(), _minor_ticks()])
         # one pre-built path for the grid: pyqtgraph's alpha-blended axis grid costs ~10 ms/frame
         self._grid = pg.PlotCurveItem(*_grid_lines(), connect="pairs", antialias=False)
         self._grid.setZValue(-10)
@@ -86,14 +117,25 @@ class SpectrumWidget(pg.PlotWidget):
         self._curve = plot.plot([], [], antialias=False)
         self._peaks = pg.ScatterPlotItem(size=10, symbol="t1")
         plot.addItem(self._peaks)
-        self._labels: list[pg.TextItem] = []
-        self.apply_theme(DARK)
+        self.layout().addWidget(pw)
+        self.apply_theme(self.colors)
+        if len(self._logf):
+            self._curve.setData(self._logf, self._smooth)
+        self.set_notes(self._notes)
+        return pw
 
     def apply_theme(self, colors: ThemeColors) -> None:
         """Recolour background, grid, curve and markers."""
         self.colors = colors
-        self.setBackground(colors.base)
-        plot = self.getPlotItem()
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), QColor(colors.base))
+        self.setPalette(palette)
+        if self.plot_widget is None:
+            return
+        import pyqtgraph as pg
+
+        self.plot_widget.setBackground(colors.base)
+        plot = self.plot_widget.getPlotItem()
         for name in ("bottom", "left"):
             axis = plot.getAxis(name)
             axis.setPen(pg.mkPen(colors.grid))
@@ -107,7 +149,8 @@ class SpectrumWidget(pg.PlotWidget):
 
     def clear_spectrum(self) -> None:
         self._smooth[:] = DB_FLOOR
-        self._curve.setData([], [])
+        if self.plot_widget is not None:
+            self._curve.setData([], [])
         self.set_notes(())
 
     def set_spectrum(self, freqs: np.ndarray, db: np.ndarray) -> None:
@@ -122,6 +165,7 @@ class SpectrumWidget(pg.PlotWidget):
             self._logf = np.log10(self._freqs)
             self._smooth = np.full(self._logf.shape, DB_FLOOR, dtype=np.float64)
             self._shape = db.shape
+        self.build()
         values = np.take(db, self._idx, out=self._buf)
         np.clip(values, DB_FLOOR, DB_TOP, out=values)
         a = self.smoothing
@@ -134,12 +178,15 @@ class SpectrumWidget(pg.PlotWidget):
     def set_notes(self, note_ids) -> None:
         """Mark detected notes (note ids) with a triangle and their name above the curve."""
         self._notes = tuple(int(n) for n in note_ids)
-        self._update_peaks()
+        if self.plot_widget is None:
+            return  # drawn when the plot is built
+        import pyqtgraph as pg
+
         from kord_engine.samples import note_id_name
 
         while len(self._labels) < len(self._notes):
             item = pg.TextItem(color=self.colors.warn, anchor=(0.5, 1.2))
-            self.getPlotItem().addItem(item)
+            self.plot_widget.getPlotItem().addItem(item)
             self._labels.append(item)
         for i, label in enumerate(self._labels):
             if i < len(self._notes):

@@ -3,6 +3,7 @@ input (PulseAudio null sink: output loops back to input), named, and lit on the 
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -14,9 +15,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.gui]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def null_sink():
-    """Start the PulseAudio null sink (idempotent); skip when it cannot run here."""
+@pytest.fixture
+def null_sink(monkeypatch):
+    """A private PulseAudio null sink for this test (other tests may be playing into the shared
+    one): PULSE_SINK/PULSE_SOURCE route this process's default output and input through it."""
     try:
         subprocess.run(
             [str(ROOT / "scripts" / "pulse-null-sink.sh")],
@@ -24,14 +26,28 @@ def null_sink():
             capture_output=True,
             timeout=30,
         )
+        sink = f"kord_e2e_{os.getpid()}"
+        module = subprocess.run(
+            ["pactl", "load-module", "module-null-sink", f"sink_name={sink}", "rate=48000"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError) as exc:
         pytest.skip(f"PulseAudio null sink unavailable: {exc}")
+    monkeypatch.setenv("PULSE_SINK", sink)
+    monkeypatch.setenv("PULSE_SOURCE", f"{sink}.monitor")
     from kord_engine.audio.devices import audio_available
 
-    for kind in ("input", "output"):
-        ok, why = audio_available(kind)
-        if not ok:
-            pytest.skip(f"no audio {kind} through the null sink: {why}")
+    try:
+        for kind in ("input", "output"):
+            ok, why = audio_available(kind)
+            if not ok:
+                pytest.skip(f"no audio {kind} through the null sink: {why}")
+        yield sink
+    finally:
+        subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
 
 
 @pytest.fixture
@@ -61,6 +77,10 @@ def test_window_names_and_lights_a_chord_played_through_the_speakers(
     window.show()
     levels: list[float] = []
     window.context.analyzer.level.connect(lambda db, _peak, _clip: levels.append(db))
+    heard: list[str] = []  # raw per-hop notes, for the failure message
+    window.context.analyzer.raw.connect(
+        lambda d: heard.append(f"{d.timestamp:.1f}s {' '.join(d.note_names()) or '-'}")
+    )
 
     def heard_c_major() -> bool:
         lit = window.context.keyboard.notes("detected")
@@ -73,7 +93,10 @@ def test_window_names_and_lights_a_chord_played_through_the_speakers(
         try:
             qtbot.waitUntil(heard_c_major, timeout=10_000)
         except Exception:
-            raise AssertionError(f"heard instead:\n{window.timeline.to_text()}") from None
+            raise AssertionError(
+                f"history:\n{window.timeline.to_text()}loudest {max(levels, default=None)} dB;"
+                f" every 5th hop: {heard[::5]}"
+            ) from None
         assert "C" in window.timeline.chords()
         assert window.spectrum.frames_drawn > 0
         assert max(levels) > -50
