@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Build Kord Desktop's Linux artefacts into installer/dist/:
+#   kord-desktop[-full]_<version>_<arch>.deb       (/opt/kord-desktop, /usr/bin wrappers, menu entry)
+#   kord-desktop[-full]-<version>-linux-<machine>.tar.gz   (portable folder, unpack and run)
+#
+#   installer/build-linux.sh [player|full|all]      (default: player)
+#
+# player = onnxruntime inference, no torch (small); full = with torch CPU for training.
+# Env: PYTHON (default .venv/bin/python), KORD_DEB_COMPRESS (xz|zstd|gzip|none, default xz),
+#      KORD_SKIP_PYINSTALLER=1 (re-package the last PyInstaller build without rebuilding it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WHAT=${1:-player}
+case "$WHAT" in
+  player) FLAVOURS=(player) ;;
+  full) FLAVOURS=(full) ;;
+  all) FLAVOURS=(player full) ;;
+  *) echo "usage: installer/build-linux.sh [player|full|all]" >&2; exit 2 ;;
+esac
+PY=${PYTHON:-$ROOT/.venv/bin/python}
+COMPRESS=${KORD_DEB_COMPRESS:-xz}
+BUILD=$ROOT/installer/build
+DIST=$ROOT/installer/dist
+LINUX=$ROOT/installer/linux
+mkdir -p "$BUILD" "$DIST"
+
+for tool in dpkg-deb tar; do
+  command -v "$tool" >/dev/null || { echo "build-linux: '$tool' is required" >&2; exit 1; }
+done
+[ -x "$PY" ] || { echo "build-linux: no Python at $PY (run scripts/setup.sh first)" >&2; exit 1; }
+if ! "$PY" -c "import PyInstaller" 2>/dev/null; then
+  echo "== installing PyInstaller into $("$PY" -c 'import sys; print(sys.prefix)')"
+  "$PY" -m pip install --disable-pip-version-check -q "pyinstaller>=6.5"
+fi
+VERSION=$("$PY" -c "import kord_engine; print(kord_engine.__version__)")
+ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+MACHINE=$(uname -m)
+
+# Libraries Qt and PortAudio open at run time (dlopen), which ldd cannot see, plus a font.
+BASE_DEPENDS="libc6, libportaudio2, libegl1, libgl1, libopengl0, libfontconfig1, libfreetype6,
+ libdbus-1-3, libglib2.0-0 | libglib2.0-0t64, libx11-6, libx11-xcb1, libxkbcommon0,
+ libxkbcommon-x11-0, libxcb1, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1,
+ libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1,
+ fonts-dejavu-core | fonts-liberation | fonts-freefont-ttf"
+
+# Debian packages holding the system libraries the bundle links to (ldd + dpkg -S); a warning
+# for any library that is not found at all.
+derived_depends() {
+  local bundle=$1 libpath missing=""
+  libpath=$(find "$bundle/_internal" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
+  find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0 |
+    xargs -0 -n 50 env LD_LIBRARY_PATH="$libpath" ldd 2>/dev/null |
+    awk -v b="$bundle" '/=>/ { if ($3 == "not") print "MISSING " $1; else if (index($3, b) != 1) print $3 }' |
+    sort -u >"$BUILD/ldd-$FLAVOUR.txt"
+  missing=$(grep '^MISSING ' "$BUILD/ldd-$FLAVOUR.txt" | cut -d' ' -f2 | sort -u | paste -sd' ' || true)
+  [ -z "$missing" ] || echo "build-linux: warning: libraries not found on this machine: $missing" >&2
+  grep -v '^MISSING ' "$BUILD/ldd-$FLAVOUR.txt" | while read -r lib; do
+    real=$(readlink -f "$lib")
+    for candidate in "$lib" "$real" "/usr$lib" "/usr$real" "${lib#/usr}" "${real#/usr}"; do
+      if pkg=$(dpkg -S "$candidate" 2>/dev/null | head -1 | cut -d: -f1); then
+        [ -n "$pkg" ] && echo "$pkg" && break
+      fi
+    done
+  done | sort -u
+}
+
+build_flavour() {
+  FLAVOUR=$1
+  local pkg=kord-desktop other=kord-desktop-full suffix=""
+  if [ "$FLAVOUR" = full ]; then
+    pkg=kord-desktop-full other=kord-desktop suffix=-full
+    "$PY" -c "import torch" 2>/dev/null ||
+      { echo "build-linux: the full build needs torch (pip install -e '.[train]')" >&2; exit 1; }
+  fi
+  local work=$BUILD/$FLAVOUR started=$SECONDS
+  local bundle=$work/dist/kord-desktop
+  if [ "${KORD_SKIP_PYINSTALLER:-0}" != 1 ] || [ ! -x "$bundle/kord" ]; then
+    echo "== PyInstaller ($FLAVOUR)"
+    rm -rf "$work/dist"
+    KORD_FLAVOUR=$FLAVOUR KORD_VERSION=$VERSION "$PY" -m PyInstaller --noconfirm --log-level WARN \
+      --distpath "$work/dist" --workpath "$work/work" installer/kord-desktop.spec
+  fi
+  [ -x "$bundle/kord" ] && [ -x "$bundle/kord-desktop" ] ||
+    { echo "build-linux: PyInstaller produced no executables in $bundle" >&2; exit 1; }
+  echo "   bundle: $(du -sh "$bundle" | cut -f1) in $((SECONDS - started)) s"
+
+  echo "== .deb ($pkg)"
+  local stage=$work/deb
+  rm -rf "$stage"
+  mkdir -p "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" "$stage/usr/share/applications" \
+    "$stage/usr/share/doc/$pkg"
+  cp -a "$bundle" "$stage/opt/kord-desktop"
+  for name in kord kord-desktop; do
+    sed "s/@NAME@/$name/g" "$LINUX/wrapper.sh" >"$stage/usr/bin/$name"
+    chmod 755 "$stage/usr/bin/$name"
+  done
+  install -m 644 "$LINUX/kord-desktop.desktop" "$stage/usr/share/applications/kord-desktop.desktop"
+  for size in 16 24 32 48 64 128 256; do
+    install -D -m 644 "resources/icons/kord-desktop-$size.png" \
+      "$stage/usr/share/icons/hicolor/${size}x${size}/apps/kord-desktop.png"
+  done
+  install -D -m 644 resources/icons/kord-desktop.svg \
+    "$stage/usr/share/icons/hicolor/scalable/apps/kord-desktop.svg"
+  printf 'Kord Desktop %s (%s build)\nLicense: MIT\n' "$VERSION" "$FLAVOUR" \
+    >"$stage/usr/share/doc/$pkg/copyright"
+  install -m 755 "$LINUX/postinst" "$LINUX/postrm" "$stage/DEBIAN/"
+
+  local depends extra
+  depends=$(echo "$BASE_DEPENDS" | tr -d '\n')
+  extra=$(derived_depends "$bundle" | grep -v -x -e 'libc6' || true)
+  for dep in $extra; do
+    case ", $depends," in *", $dep,"* | *" $dep |"* | *"| $dep,"*) ;; *) depends="$depends, $dep" ;; esac
+  done
+  local size_kb
+  size_kb=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
+  cat >"$stage/DEBIAN/control" <<EOF
+Package: $pkg
+Version: $VERSION
+Section: sound
+Priority: optional
+Architecture: $ARCH
+Installed-Size: $size_kb
+Depends: $depends
+Conflicts: $other
+Replaces: $other
+Provides: kord-desktop-app
+Maintainer: Kord Desktop developers <kord-desktop@users.noreply.github.com>
+Homepage: https://github.com/twitchax/kord
+Description: hear a chord, name it, play it, learn its theory
+ Kord Desktop listens through the microphone and names the chord you play, draws the
+ spectrum, lights the notes on a piano keyboard, plays chords through its own synth and
+ explains chords, scales and modes. Includes the \`kord\` command line tool.
+ .
+ This is the $FLAVOUR build$([ "$FLAVOUR" = full ] && echo " (with PyTorch CPU for training models)" || echo " (chord recognition with the shipped model; no training)").
+EOF
+  local deb=$DIST/${pkg}_${VERSION}_${ARCH}.deb
+  rm -f "$deb"
+  dpkg-deb --root-owner-group -Z"$COMPRESS" --build "$stage" "$deb.partial" >/dev/null
+  mv "$deb.partial" "$deb"
+  echo "   $deb: $(du -h "$deb" | cut -f1) (installed $((size_kb / 1024)) MB)"
+
+  echo "== .tar.gz ($FLAVOUR)"
+  local top=kord-desktop$suffix-$VERSION
+  local tarroot=$work/tar
+  rm -rf "$tarroot"
+  mkdir -p "$tarroot/$top/share"
+  cp -a "$bundle/." "$tarroot/$top/"
+  cp "$LINUX/kord-desktop.desktop" "$LINUX/install-desktop-entry.sh" "$tarroot/$top/share/"
+  cp resources/icons/kord-desktop-256.png resources/icons/kord-desktop.svg "$tarroot/$top/share/"
+  cp "$LINUX/README-portable.txt" "$tarroot/$top/README.txt"
+  local tgz=$DIST/kord-desktop$suffix-$VERSION-linux-$MACHINE.tar.gz
+  tar -C "$tarroot" --owner=0 --group=0 -czf "$tgz.partial" "$top"
+  mv "$tgz.partial" "$tgz"
+  echo "   $tgz: $(du -h "$tgz" | cut -f1)"
+  echo "   $FLAVOUR done in $((SECONDS - started)) s"
+}
+
+for flavour in "${FLAVOURS[@]}"; do
+  build_flavour "$flavour"
+done
