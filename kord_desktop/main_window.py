@@ -482,8 +482,8 @@ class MainWindow(QMainWindow):
         self.toolbar.set_listening(False)
         self.level_meter.reset()
         self._banner_action = self._restart_from_banner
-        self.banner.show_message(f"Listening stopped: {message}", "Restart listening")
-        self.context.status(f"Listening stopped: {message}", 10000)
+        self.banner.show_message(message, "Restart listening")
+        self.context.status(message, 10000)
 
     def _restart_from_banner(self) -> None:
         self.refresh_devices()

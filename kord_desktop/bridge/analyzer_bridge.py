@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from kord_engine.audio.detection import EMPTY
-from kord_engine.errors import KordError
 
 DISPLAY_FPS = 60
 
@@ -37,7 +36,7 @@ class AnalyzerBridge(QObject):
     level = Signal(float, float, bool)
     #: (freqs ndarray, dB ndarray) — at most DISPLAY_FPS per second
     spectrum = Signal(object, object)
-    #: str — listening stopped (device lost, cannot open, …)
+    #: str — listening stopped or could not start (device lost, cannot open, …), said so
     error = Signal(str)
     #: str — a problem on one hop (detector failure) while listening goes on
     warning = Signal(str)
@@ -92,10 +91,7 @@ class AnalyzerBridge(QObject):
             config = AnalyzerConfig(gate_db=float(gate_db), device=device or None)
             analyzer = LiveAnalyzer(detector, config, on_event=self.handle_event)
             analyzer.start()
-        except KordError as exc:
-            self.error.emit(str(exc))
-            return False
-        except Exception as exc:  # PortAudio and friends raise their own types
+        except Exception as exc:  # KordError; PortAudio and friends raise their own types
             self.error.emit(f"Could not start listening: {exc}")
             return False
         self._analyzer = analyzer
@@ -170,7 +166,7 @@ class AnalyzerBridge(QObject):
                 self.warning.emit(str(err))
             else:
                 self.stop()
-                self.error.emit(str(err))
+                self.error.emit(f"Listening stopped: {err}")
                 return
         det = getattr(event, "detection", None)
         if det is not None:

@@ -163,6 +163,7 @@ def test_error_event_shows_banner_and_restart_works(make_window, fake_devices, m
         event(None, False, 0.5, error="input device 'Fake Mic A' disappeared", fatal=True)
     )
     assert w.banner.isVisible()
+    assert w.banner.label.text().startswith("Listening stopped: ")
     assert "disappeared" in w.banner.label.text()
     assert w.banner.action.text() == "Restart listening"
     assert not w.toolbar.listen_button.isChecked()

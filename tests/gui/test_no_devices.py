@@ -28,6 +28,7 @@ def test_start_listening_without_device_reports_and_stays_up(make_window, no_dev
     w = make_window()
     assert w.start_listening() is False
     assert w.banner.isVisible()
+    assert "could not start listening" in w.banner.label.text().lower()
     assert "no audio input device" in w.banner.label.text().lower()
     assert not w.toolbar.listen_button.isChecked()
     assert not w.context.analyzer.running
