@@ -110,6 +110,15 @@ class ProgressThrottle:
         self.emit(update)
 
 
+class DataLoadingCancelled(Exception):  # noqa: N818 - a signal, not an error
+    """Raised from the progress callback to stop a run still loading its data.
+
+    The engine polls `should_stop` every training step but not while it builds datasets (many
+    seconds for a big simulation); its per-chunk "data" reports are where a cancel can land.
+    Nothing is written before training, so unwinding there leaves nothing behind.
+    """
+
+
 class TrainerWorker(QObject):
     """Runs one training in the thread it is moved to; `cancel()` is safe from any thread."""
 
@@ -130,6 +139,11 @@ class TrainerWorker(QObject):
     def cancel_requested(self) -> bool:
         return self._stop.is_set()
 
+    def _progress(self, progress: Any) -> None:
+        if progress.phase == "data" and self._stop.is_set():
+            raise DataLoadingCancelled
+        self.throttle(progress)
+
     @Slot()
     def run(self) -> None:
         """Import the trainer (torch) here, train, and report the outcome as a signal."""
@@ -137,7 +151,7 @@ class TrainerWorker(QObject):
         try:
             from kord_engine.ml.train import train
 
-            result = train(self.config, progress=self.throttle, should_stop=self._stop.is_set)
+            result = train(self.config, progress=self._progress, should_stop=self._stop.is_set)
             self.throttle.flush()
             outcome = TrainOutcome(
                 cancelled=bool(result.cancelled) or result.destination is None,
@@ -145,6 +159,9 @@ class TrainerWorker(QObject):
                 report=dict(result.report),
                 seconds=time.perf_counter() - started,
             )
+        except DataLoadingCancelled:
+            self.throttle.flush()
+            outcome = TrainOutcome(cancelled=True, seconds=time.perf_counter() - started)
         except KordError as exc:
             self.failed.emit(str(exc))
             return

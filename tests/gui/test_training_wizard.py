@@ -425,6 +425,28 @@ def test_fake_run_streams_progress_then_cancel_stops_it(make_wizard, monkeypatch
     assert not next_enabled(wizard)
 
 
+def test_cancel_while_loading_data_stops_at_the_next_data_report(make_wizard, monkeypatch, qtbot):
+    chunks = []
+
+    def loading(config, progress=None, should_stop=None):
+        for chunk in range(10_000):  # like build_feature_datasets: no should_stop polling
+            chunks.append(chunk)
+            progress(TrainProgress("data", message=f"sim: {2048 * chunk} items"))
+            time.sleep(0.005)
+        raise AssertionError("data loading was not interrupted")
+
+    monkeypatch.setitem(sys.modules, "kord_engine.ml.train", fake_train_module(loading))
+    wizard = make_wizard()
+    to_training_page(wizard, sim=1)
+    with qtbot.waitSignal(wizard.bridge.update, timeout=10000):
+        wizard.next()
+    with qtbot.waitSignal(wizard.bridge.stopped, timeout=5000):
+        wizard.cancel_training()
+    assert len(chunks) < 10_000
+    assert wizard.outcome is not None and wizard.outcome.cancelled
+    assert "nothing was written" in wizard.run_page.phase.text()
+
+
 def test_closing_the_wizard_mid_run_cancels_first(make_wizard, monkeypatch, qtbot):
     def endless(config, progress=None, should_stop=None):
         while not should_stop():
@@ -490,10 +512,10 @@ def test_use_this_model_persists_it_and_hands_it_over(make_wizard, qtbot, tmp_pa
 # ----------------------------------------------------------------------------- real training
 
 
-def real_run_setup(wizard, samples: Path, tmp_path: Path, epochs: int) -> Path:
+def real_run_setup(wizard, samples: Path, tmp_path: Path, epochs: int, sim: int = 1) -> Path:
     src = wizard.sources_page
     assert src.captured.add_folder(samples)
-    src.sim.setValue(1)
+    src.sim.setValue(sim)
     wizard.next()
     wizard.model_page.width.setValue(64)
     wizard.next()
@@ -590,3 +612,30 @@ def test_main_window_opens_the_wizard_and_uses_the_model_it_made(
         assert not wizard.isVisible()
     finally:
         wizard.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.train
+def test_real_cancel_at_the_first_progress_signal_stops_data_loading(
+    make_wizard, samples, tmp_path, qtbot
+):
+    pytest.importorskip("torch")
+    wizard = make_wizard()
+    # 40 × 375 = 15,000 simulated items: many seconds of data loading on a small CPU
+    destination = real_run_setup(wizard, samples, tmp_path, epochs=1, sim=40)
+    first, messages = [], []
+
+    def on_update(update) -> None:
+        messages.append(update.progress.message)
+        if not first:
+            first.append(update.progress.phase)
+            wizard.cancel_training()
+
+    wizard.bridge.update.connect(on_update)
+    wizard.next()
+    qtbot.waitUntil(lambda: bool(first), timeout=60000)
+    assert first == ["data"]
+    qtbot.waitUntil(lambda: not wizard.bridge.running, timeout=5000)
+    assert wizard.outcome is not None and wizard.outcome.cancelled
+    assert not destination.exists()
+    assert "sim: 15000 items" not in messages  # stopped inside data loading, not after it
