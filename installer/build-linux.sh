@@ -6,7 +6,9 @@
 #   installer/build-linux.sh [player|full|all]      (default: player)
 #
 # player = onnxruntime inference, no torch (small); full = with torch CPU for training.
-# Env: PYTHON (default .venv/bin/python), KORD_DEB_COMPRESS (xz|zstd|gzip|none, default xz),
+# Env: PYTHON (default .venv/bin/python), KORD_DEB_COMPRESS (xz|zstd|gzip|none, default xz:
+#      smallest, readable by every dpkg; zstd packs in seconds instead of minutes),
+#      KORD_LINUX_ARTEFACTS ("deb tar" by default; "deb" alone for the installer test),
 #      KORD_SKIP_PYINSTALLER=1 (re-package the last PyInstaller build without rebuilding it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ case "$WHAT" in
 esac
 PY=${PYTHON:-$ROOT/.venv/bin/python}
 COMPRESS=${KORD_DEB_COMPRESS:-xz}
+ARTEFACTS=${KORD_LINUX_ARTEFACTS:-deb tar}
 BUILD=$ROOT/installer/build
 DIST=$ROOT/installer/dist
 LINUX=$ROOT/installer/linux
@@ -65,16 +68,10 @@ derived_depends() {
   done | sort -u
 }
 
-build_flavour() {
-  FLAVOUR=$1
-  local pkg=kord-desktop other=kord-desktop-full suffix=""
-  if [ "$FLAVOUR" = full ]; then
-    pkg=kord-desktop-full other=kord-desktop suffix=-full
-    "$PY" -c "import torch" 2>/dev/null ||
-      { echo "build-linux: the full build needs torch (pip install -e '.[train]')" >&2; exit 1; }
-  fi
-  local work=$BUILD/$FLAVOUR started=$SECONDS
-  local bundle=$work/dist/kord-desktop
+
+# The one-folder PyInstaller bundle of a flavour (both executables, resources inside).
+build_bundle() {
+  local work=$1 bundle=$1/dist/kord-desktop started=$SECONDS
   if [ "${KORD_SKIP_PYINSTALLER:-0}" != 1 ] || [ ! -x "$bundle/kord" ]; then
     echo "== PyInstaller ($FLAVOUR)"
     rm -rf "$work/dist"
@@ -84,9 +81,13 @@ build_flavour() {
   [ -x "$bundle/kord" ] && [ -x "$bundle/kord-desktop" ] ||
     { echo "build-linux: PyInstaller produced no executables in $bundle" >&2; exit 1; }
   echo "   bundle: $(du -sh "$bundle" | cut -f1) in $((SECONDS - started)) s"
+}
 
+# The .deb: bundle in /opt/kord-desktop, wrappers in /usr/bin, menu entry, icons, caches refreshed.
+make_deb() {
+  local work=$1 pkg=$2 other=$3
+  local bundle=$work/dist/kord-desktop stage=$work/deb
   echo "== .deb ($pkg)"
-  local stage=$work/deb
   rm -rf "$stage"
   mkdir -p "$stage/DEBIAN" "$stage/opt" "$stage/usr/bin" "$stage/usr/share/applications" \
     "$stage/usr/share/doc/$pkg"
@@ -106,53 +107,69 @@ build_flavour() {
     >"$stage/usr/share/doc/$pkg/copyright"
   install -m 755 "$LINUX/postinst" "$LINUX/postrm" "$stage/DEBIAN/"
 
-  local depends extra
+  local depends extra size_kb what="chord recognition with the shipped model; no training"
+  [ "$FLAVOUR" = full ] && what="with PyTorch CPU for training models"
   depends=$(echo "$BASE_DEPENDS" | tr -d '\n')
   extra=$(derived_depends "$bundle" | grep -v -x -e 'libc6' || true)
   for dep in $extra; do
     case ", $depends," in *", $dep,"* | *" $dep |"* | *"| $dep,"*) ;; *) depends="$depends, $dep" ;; esac
   done
-  local size_kb
   size_kb=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
-  cat >"$stage/DEBIAN/control" <<EOF
-Package: $pkg
-Version: $VERSION
-Section: sound
-Priority: optional
-Architecture: $ARCH
-Installed-Size: $size_kb
-Depends: $depends
-Conflicts: $other
-Replaces: $other
-Provides: kord-desktop-app
-Maintainer: Kord Desktop developers <kord-desktop@users.noreply.github.com>
-Homepage: https://github.com/twitchax/kord
-Description: hear a chord, name it, play it, learn its theory
- Kord Desktop listens through the microphone and names the chord you play, draws the
- spectrum, lights the notes on a piano keyboard, plays chords through its own synth and
- explains chords, scales and modes. Includes the \`kord\` command line tool.
- .
- This is the $FLAVOUR build$([ "$FLAVOUR" = full ] && echo " (with PyTorch CPU for training models)" || echo " (chord recognition with the shipped model; no training)").
-EOF
+  {
+    echo "Package: $pkg"
+    echo "Version: $VERSION"
+    echo "Section: sound"
+    echo "Priority: optional"
+    echo "Architecture: $ARCH"
+    echo "Installed-Size: $size_kb"
+    echo "Depends: $depends"
+    echo "Conflicts: $other"
+    echo "Replaces: $other"
+    echo "Maintainer: Kord Desktop developers <kord-desktop@users.noreply.github.com>"
+    echo "Homepage: https://github.com/twitchax/kord"
+    echo "Description: hear a chord, name it, play it, learn its theory"
+    echo " Kord Desktop listens through the microphone and names the chord you play, draws the"
+    echo " spectrum, lights the notes on a piano keyboard, plays chords through its own synth and"
+    echo " explains chords, scales and modes. Includes the kord command line tool."
+    echo " ."
+    echo " This is the $FLAVOUR build ($what)."
+  } >"$stage/DEBIAN/control"
   local deb=$DIST/${pkg}_${VERSION}_${ARCH}.deb
   rm -f "$deb"
   dpkg-deb --root-owner-group -Z"$COMPRESS" --build "$stage" "$deb.partial" >/dev/null
   mv "$deb.partial" "$deb"
   echo "   $deb: $(du -h "$deb" | cut -f1) (installed $((size_kb / 1024)) MB)"
+}
 
+# The portable .tar.gz: the bundle plus a menu-entry installer for the unpacked folder.
+make_tar() {
+  local work=$1 suffix=$2
+  local bundle=$work/dist/kord-desktop top=kord-desktop$suffix-$VERSION tarroot=$work/tar
+  local tgz=$DIST/kord-desktop$suffix-$VERSION-linux-$MACHINE.tar.gz
   echo "== .tar.gz ($FLAVOUR)"
-  local top=kord-desktop$suffix-$VERSION
-  local tarroot=$work/tar
   rm -rf "$tarroot"
   mkdir -p "$tarroot/$top/share"
   cp -a "$bundle/." "$tarroot/$top/"
   cp "$LINUX/kord-desktop.desktop" "$LINUX/install-desktop-entry.sh" "$tarroot/$top/share/"
   cp resources/icons/kord-desktop-256.png resources/icons/kord-desktop.svg "$tarroot/$top/share/"
   cp "$LINUX/README-portable.txt" "$tarroot/$top/README.txt"
-  local tgz=$DIST/kord-desktop$suffix-$VERSION-linux-$MACHINE.tar.gz
   tar -C "$tarroot" --owner=0 --group=0 -czf "$tgz.partial" "$top"
   mv "$tgz.partial" "$tgz"
   echo "   $tgz: $(du -h "$tgz" | cut -f1)"
+}
+
+build_flavour() {
+  FLAVOUR=$1
+  local pkg=kord-desktop other=kord-desktop-full suffix="" started=$SECONDS
+  if [ "$FLAVOUR" = full ]; then
+    pkg=kord-desktop-full other=kord-desktop suffix=-full
+    "$PY" -c "import torch" 2>/dev/null ||
+      { echo "build-linux: the full build needs torch (pip install -e '.[train]')" >&2; exit 1; }
+  fi
+  local work=$BUILD/$FLAVOUR
+  build_bundle "$work"
+  if [[ " $ARTEFACTS " == *" deb "* ]]; then make_deb "$work" "$pkg" "$other"; fi
+  if [[ " $ARTEFACTS " == *" tar "* ]]; then make_tar "$work" "$suffix"; fi
   echo "   $FLAVOUR done in $((SECONDS - started)) s"
 }
 
