@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 CPU_INTERVAL_MS = 1000
+STATS_PER_S = 4
 
 
 class KordStatusBar(QStatusBar):
@@ -25,11 +26,18 @@ class KordStatusBar(QStatusBar):
         for w in (self.latency, self.cpu, self.model, self.overflows):
             self.addPermanentWidget(w)
         self._last = (time.process_time(), time.monotonic())
+        self._stats_shown = 0.0
+        self._overflows = 0
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._update_cpu)
         self._timer.start(CPU_INTERVAL_MS)
 
     def set_stats(self, processing_ms: float, overflows: int) -> None:
+        """Show the analyzer's figures; at most STATS_PER_S times a second (readable, cheap)."""
+        now = time.monotonic()
+        if now - self._stats_shown < 1.0 / STATS_PER_S and overflows == self._overflows:
+            return
+        self._stats_shown, self._overflows = now, overflows
         self.latency.setText(f"latency {processing_ms:.1f} ms")
         self.overflows.setText(f"overflows {overflows}")
 

@@ -100,6 +100,7 @@ class ChordTimeline(QWidget):
         self.colors = colors
         self.entries: list[TimelineEntry] = []
         self.now = 0.0
+        self._painted_now = 0.0
         self.strip = TimeStrip(self)
         self.list = QListWidget()
         self.list.setAlternatingRowColors(True)
@@ -124,10 +125,14 @@ class ChordTimeline(QWidget):
         return [e.chord for e in self.entries]
 
     def set_now(self, t: float) -> None:
-        """Advance the strip's clock (stream seconds) without adding anything."""
+        """Advance the strip's clock (stream seconds) without adding anything; the strip
+        repaints when that moves it by about a pixel."""
         if t > self.now:
+            step = self.strip_seconds() / max(1, self.strip.width())
+            if t - self._painted_now >= step:
+                self._painted_now = t
+                self.strip.update()
             self.now = t
-            self.strip.update()
 
     def add_chord(self, t: float, chord: str, notes: str = "") -> None:
         """A new stable chord from time `t`; closes the previous one. Repeats are merged."""
@@ -159,7 +164,7 @@ class ChordTimeline(QWidget):
     def clear(self) -> None:
         self.entries.clear()
         self.list.clear()
-        self.now = 0.0
+        self.now = self._painted_now = 0.0
         self.strip.update()
         self.changed.emit()
 
