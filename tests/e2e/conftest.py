@@ -87,6 +87,7 @@ class Playback:
         self.audio, self.rate = audio, rate
         self.error: BaseException | None = None
         self.started_at: float | None = None
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
@@ -100,13 +101,22 @@ class Playback:
                 samplerate=self.rate, channels=1, dtype="float32", device=device.index
             ) as stream:
                 self.started_at = time.monotonic()
-                stream.write(self.audio.reshape(-1, 1))
+                chunk = self.rate // 10
+                for pos in range(0, len(self.audio), chunk):
+                    if self._stop.is_set():
+                        break
+                    stream.write(self.audio[pos : pos + chunk].reshape(-1, 1))
         except BaseException as exc:  # surfaced by join()
             self.error = exc
 
     def start(self) -> Playback:
         self._thread.start()
         return self
+
+    def stop(self) -> None:
+        """Cut the playback short (within 0.1 s)."""
+        self._stop.set()
+        self.join()
 
     def join(self, timeout: float = 30.0) -> None:
         self._thread.join(timeout)
