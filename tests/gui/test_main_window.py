@@ -327,3 +327,34 @@ def test_load_model_folder_selects_the_model_detector(make_window, fake_devices,
     w.use_default_model()
     assert w.settings.get("model/dir") == ""
     assert "default" in w.status_bar.model.text()
+
+
+def test_train_a_model_menu_opens_the_wizard_and_uses_its_model(
+    make_window, fake_devices, monkeypatch, tmp_path
+):
+    """Model ▸ Train a model… builds TrainingWizard(context, window); its model_ready(path)
+    makes the window use that model (the wizard itself is tested by its own suite)."""
+    from PySide6.QtCore import Signal
+    from PySide6.QtWidgets import QDialog
+
+    import kord_desktop.panels.training_wizard as wizard_module
+
+    class StubWizard(QDialog):
+        model_ready = Signal(str)
+
+        def __init__(self, context, parent=None):
+            super().__init__(parent)
+            self.context = context
+
+    monkeypatch.setattr(wizard_module, "TrainingWizard", StubWizard)
+    model = tmp_path / "trained"
+    model.mkdir()
+    (model / "model.onnx").write_bytes(b"onnx")
+    w = make_window()
+    w.train_action.trigger()
+    wizard = w._wizard
+    assert isinstance(wizard, StubWizard) and wizard.isVisible()
+    assert wizard.context is w.context
+    wizard.model_ready.emit(str(model))
+    assert w.settings.get("model/dir") == str(model)
+    assert w.toolbar.detector == "ml"
