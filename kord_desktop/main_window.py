@@ -362,13 +362,20 @@ class MainWindow(QMainWindow):
             fn(mode)
 
     def _detector_changed(self, value: str) -> None:
-        """Switch detectors; while listening the analyzer swaps it without reopening the mic."""
+        """Switch detectors; while listening the analyzer swaps it without reopening the mic.
+        If the new one cannot load (e.g. a broken model) the old one stays, and so does the
+        toolbar."""
+        analyzer = self.context.analyzer
+        if analyzer.running:
+            model_dir = self.settings.get("model/dir") or None
+            if not analyzer.set_detector(value, model_dir):
+                self.toolbar.detector_combo.blockSignals(True)
+                self.toolbar.set_detector(analyzer.detector_name)
+                self.toolbar.detector_combo.blockSignals(False)
+                return
+            self.context.status(f"Detector: {dict(DETECTORS).get(value, value)}")
         self.settings.set("audio/detector", value)
         self._update_model_label()
-        if self.context.analyzer.running:
-            model_dir = self.settings.get("model/dir") or None
-            if self.context.analyzer.set_detector(value, model_dir):
-                self.context.status(f"Detector: {dict(DETECTORS).get(value, value)}")
 
     def _gate_changed(self, gate_db: float) -> None:
         self.settings.set("audio/gate_db", gate_db)

@@ -358,3 +358,28 @@ def test_train_a_model_menu_opens_the_wizard_and_uses_its_model(
     wizard.model_ready.emit(str(model))
     assert w.settings.get("model/dir") == str(model)
     assert w.toolbar.detector == "ml"
+
+
+def test_a_detector_that_cannot_load_keeps_the_old_one(make_window, fake_devices, tmp_path):
+    class Live:
+        running = True
+
+        def __init__(self):
+            self.config = AnalyzerConfig()
+
+        def set_detector(self, detector):
+            raise AssertionError("must not be called: the model cannot load")
+
+        def stop(self):
+            self.running = False
+
+    w = make_window()
+    w.toolbar.set_detector("kord")
+    bridge = w.context.analyzer
+    bridge.attach(Live())
+    bridge.detector_name = "kord"
+    w.settings.set("model/dir", str(tmp_path))  # no model here
+    w.toolbar.set_detector("ml")
+    assert w.toolbar.detector == "kord"
+    assert w.settings.get("audio/detector") == "kord"
+    assert "Could not switch" in w.status_bar.currentMessage()
