@@ -227,6 +227,9 @@ def test_kord_ml_infer_with_the_default_model(install: Install, user, shared_dir
     assert proc.stdout.strip(), "kord ml infer printed nothing"
 
 
-def test_gui_starts_offscreen(install: Install, user):
+def test_gui_starts_offscreen_and_keeps_settings_in_the_user_dir(install: Install, user):
+    env, _ = user
     proc = run_app(install, user, [install.kord_desktop, "--offscreen-smoke"], timeout=90)
     assert "kord-desktop: main window up" in proc.stdout
+    settings = list((Path(env["XDG_CONFIG_HOME"]) / "kord-desktop").glob("*"))
+    assert settings, "the app kept no settings in the user's platformdirs config folder"
