@@ -4,6 +4,10 @@ Renders (and caches under .hidden/bench/) many chord qualities, inversions, octa
 programs with both soundfonts; the default detector was tuned ONLY on the FluidR3 piano +
 organ part ("tune"), so the figures that matter are the held-out ones (TimGM6mb, and FluidR3
 guitar / strings / electric piano / brass). Run: .venv/bin/python benchmarks/bench_detect_accuracy.py
+
+`--dev` scores a separate DEVELOPMENT set instead (FluidR3 piano, e-piano, organ, nylon guitar,
+bright piano, jazz guitar; new seeds; doubled roots, octave-doubled bass, open/drop voicings,
+maj7/9 chords). Tune on `--dev` only; the default run's held-out split stays untouched.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ PROGRAMS = {
     61: "brass",
 }
 TUNE_PROGRAMS = (0, 19)
+DEV_PROGRAMS = {0: "piano", 1: "bright pno", 4: "epiano", 19: "organ", 24: "nylon", 26: "jazz gtr"}
+#: dev voicing shapes: how a chord's notes are spread / doubled
+DEV_SHAPES = ("close", "doubled root", "bass octave", "open", "drop2", "spread")
 PITCH = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 CHORD_SECONDS, GAP_SECONDS = 1.2, 0.3
 
@@ -108,19 +115,61 @@ def voicings(seed: int, count: int) -> list[tuple[tuple[int, ...], int, str, int
     return out
 
 
+def dev_voicings(seed: int, count: int) -> list[tuple[tuple[int, ...], int, str, int]]:
+    """Development voicings (never used by the held-out split): every quality in every
+    DEV_SHAPE, roots and octaves 2–4 at random; inversion 0 except for "close" (0–2)."""
+    rng = np.random.default_rng(seed)
+    names = list(QUALITIES)
+    out = []
+    for i in range(count):
+        quality = names[int(rng.integers(len(names)))]
+        shape = DEV_SHAPES[i % len(DEV_SHAPES)]
+        iv = list(QUALITIES[quality])
+        root = int(rng.integers(12))
+        base = 12 * (int(rng.integers(2, 5)) + 1) + root
+        notes = [base + x for x in iv]
+        inversion = 0
+        if shape == "close":
+            inversion = int(rng.integers(3))
+            for k in range(inversion):
+                notes[k] += 12
+        elif shape == "doubled root":  # root, then the chord an octave up (C3 C4 E4 G4)
+            notes = [base] + [base + 12 + x for x in iv]
+        elif shape == "bass octave":  # the root an octave below the close chord
+            notes = [base - 12] + notes
+        elif shape == "open":  # root, fifth/seventh, third an octave up
+            notes = [base] + [base + x + (12 if x in (3, 4, 2, 5) else 0) for x in iv[1:]]
+        elif shape == "drop2":  # second-highest note dropped an octave
+            notes[-2] -= 12
+        elif shape == "spread":  # every other note an octave up
+            notes = [n + 12 * (k % 2) for k, n in enumerate(notes)]
+        notes = sorted(set(notes))
+        while notes[-1] > 96:
+            notes = [n - 12 for n in notes]
+        while notes[0] < 36:
+            notes = [n + 12 for n in notes]
+        if notes[0] % 12 != root:
+            inversion = max(inversion, 1)
+        out.append((tuple(notes), root, quality, inversion))
+    return out
+
+
 def build_set(
-    count: int = 45, noise_every: int = 3
+    count: int = 45, noise_every: int = 3, dev: bool = False
 ) -> tuple[list[Item], dict[tuple[str, int], tuple[np.ndarray, int]]]:
     """Render (or load cached) audio per soundfont × program; returns items and audio."""
     fonts = [f for f in find_soundfonts() if f.name in ("FluidR3_GM.sf2", "TimGM6mb.sf2")]
+    if dev:
+        fonts = [f for f in fonts if f.name == "FluidR3_GM.sf2"]
     items: list[Item] = []
     audio: dict[tuple[str, int], tuple[np.ndarray, int]] = {}
     CACHE.mkdir(parents=True, exist_ok=True)
     for fi, font in enumerate(fonts):
-        for program in PROGRAMS:
+        for program in DEV_PROGRAMS if dev else PROGRAMS:
             seed = 1000 * fi + program
-            chords = voicings(seed, count)
-            wav = CACHE / f"{font.stem}_{program}_{count}.wav"
+            chords = dev_voicings(7919 + seed, count) if dev else voicings(seed, count)
+            tag = "dev_" if dev else ""
+            wav = CACHE / f"{tag}{font.stem}_{program}_{count}.wav"
             if not wav.exists():
                 midi = write_chords_midi(
                     [(c[0], CHORD_SECONDS) for c in chords],
@@ -188,17 +237,47 @@ def pct(rows: list[dict], key: str) -> str:
     return f"{100.0 * sum(r[key] for r in rows) / max(1, len(rows)):5.1f}%"
 
 
+def report_dev(items: list[Item], results: dict[str, list[dict]], names: bool) -> None:
+    """Print the development set's table: all, with noise, per program, per voicing shape."""
+    keys = ["pcs", "bass"] + (["name"] if names else [])
+    per_prog = {}
+    for it in items:
+        per_prog.setdefault(it.program, []).append(it)
+    shape_of = {}
+    for prog_items in per_prog.values():
+        for i, it in enumerate(prog_items):
+            shape_of[id(it)] = DEV_SHAPES[i % len(DEV_SHAPES)]
+    shapes = [shape_of[id(it)] for it in items]
+    splits = {"dev (all)": [True] * len(items), "dev with noise": [it.noisy for it in items]}
+    for prog, label in DEV_PROGRAMS.items():
+        splits[f"  program {prog} {label}"] = [it.program == prog for it in items]
+    for shape in DEV_SHAPES:
+        splits[f"  shape {shape}"] = [s == shape for s in shapes]
+    print(
+        f"\n{'dev split':40s} {'n':>4s}  "
+        + "  ".join(f"{d}:{k:>5s}" for d in results for k in keys)
+    )
+    for split, mask in splits.items():
+        cols = [
+            pct([r for r, m in zip(rows, mask, strict=True) if m], k)
+            for rows in results.values()
+            for k in keys
+        ]
+        print(f"{split:40s} {sum(mask):4d}  " + "  ".join(f"{c:>{12}s}" for c in cols))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=45, help="chords per soundfont × program")
     parser.add_argument("--window", type=float, default=0.5, help="our window (s)")
     parser.add_argument("--no-names", action="store_true", help="skip chord-name scoring")
     parser.add_argument("--only", choices=["default", "kord"], default=None)
+    parser.add_argument("--dev", action="store_true", help="score the development set instead")
     args = parser.parse_args(argv)
     from kord_engine.audio.detect import make_detector
 
     t0 = time.perf_counter()
-    items, audio = build_set(args.count)
+    items, audio = build_set(args.count, dev=args.dev)
     print(
         f"{len(items)} chords rendered/loaded in {time.perf_counter() - t0:.1f} s "
         f"({sum(it.noisy for it in items)} with noise at 20 dB SNR)"
@@ -216,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         results[name] = evaluate(det, items, audio, offset, seconds, names)
         print(f"{name}: {1000 * (time.perf_counter() - t) / len(items):.1f} ms per chord")
+    if args.dev:
+        report_dev(items, results, names)
+        return 0
     splits = {
         "tune (FluidR3 piano+organ)": [it.tuned_on for it in items],
         "held-out (all other)": [not it.tuned_on for it in items],

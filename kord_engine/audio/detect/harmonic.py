@@ -37,6 +37,9 @@ def _harmonic_offsets(tolerance: float) -> np.ndarray:
 
 
 HIGH_MIDI = 108  # C8
+#: intervals over a bass that still read as that bass being a chord's root (fifth missing)
+#: (not the 6th: bass + third + sixth is already a complete inverted triad, e.g. E♭ G C)
+_ROOT_FRIENDS = frozenset({0, 2, 3, 4, 10, 11})
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class HarmonicConfig:
     sub_ratio: float = 0.2  # a note's peak must reach this × its strongest 2nd–4th harmonic
     lone_ratio: float = 0.5
     min_freq: float = 27.0
+    # octave reasoning: the bass's fifth an octave or two up (3rd / 6th harmonic) is also a note
+    # when a third stands over the bass and that partial reaches fifth_ratio × the bass's
+    # strongest of fundamental / octave (a lone note's 3rd partial is rarely that loud)
+    fifth_ratio: float = 0.5
 
 
 @lru_cache(maxsize=16)
@@ -237,10 +244,31 @@ class HarmonicDetector:
             if above and max(above[:2]) <= 0 and ps < cfg.lone_ratio * top and not accepted:
                 continue
             accepted.append(s)
+        if cfg.fifth_ratio > 0 and accepted:
+            self._restore_fifth(pl, accepted, explained)
         notes = [s + LOW_MIDI - 12 for s in accepted]
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
         return notes, conf, p
+
+    def _restore_fifth(self, pl: list[float], accepted: list[int], explained: list[int]) -> None:
+        """A fifth played an octave or two above the bass hides under the bass's 3rd (or 6th)
+        harmonic; with a third over the bass (a triad is then far likelier than a bare
+        dyad) and that partial loud enough, count the fifth as a note (in place)."""
+        b = accepted[0]
+        pcs = {(s - b) % 12 for s in accepted}
+        # only when the bass reads as the root of a tertian chord whose fifth is missing:
+        # a third above it, and nothing but 9ths and 7ths besides (a 4th or an altered
+        # fifth means the bass is another chord tone, or the fifth is already accounted for)
+        if not pcs & {3, 4} or not pcs <= _ROOT_FRIENDS:
+            return
+        ref = max(pl[b], pl[b + 12] if b + 12 < len(pl) else 0.0)
+        for off in (19, 31):
+            s = b + off
+            if s in explained and pl[s] >= self.config.fifth_ratio * ref:
+                accepted.append(s)
+                explained.remove(s)
+                return
 
     def notes_from_salience(
         self, a: np.ndarray, y: np.ndarray, level: float
