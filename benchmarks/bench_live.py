@@ -84,7 +84,7 @@ def feed(detector_name: str, audio: np.ndarray, spans: list, config: AnalyzerCon
     }
 
 
-def cpu_while_listening(seconds: float, audio: np.ndarray) -> dict | None:
+def cpu_while_listening(seconds: float, audio: np.ndarray, config: AnalyzerConfig) -> dict | None:
     """CPU share of this process while LiveAnalyzer listens and `paplay` plays the chords."""
     if shutil.which("paplay") is None or shutil.which("pactl") is None:
         print("  (skipped: paplay/pactl not installed)")
@@ -108,7 +108,7 @@ def cpu_while_listening(seconds: float, audio: np.ndarray) -> dict | None:
     loops = int(np.ceil(seconds / (len(audio) / RATE)))
     sf.write(wav, np.tile(audio, loops)[: int(seconds * RATE)], RATE, subtype="FLOAT")
     events = []
-    analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), events.append)
+    analyzer = LiveAnalyzer(make_detector("default"), config, events.append)
     player = None
     try:
         analyzer.start()
@@ -166,10 +166,18 @@ def main() -> None:
     parser.add_argument("--no-device", action="store_true", help="skip the live CPU figure")
     parser.add_argument("--hold", type=float, default=0.15, help="smoother hold (s)")
     parser.add_argument("--hop", type=float, default=0.05, help="analysis hop (s)")
+    parser.add_argument(
+        "--onset-hops", type=int, default=2, help="agreeing hops after an onset (0: hold only)"
+    )
     args = parser.parse_args()
-    config = AnalyzerConfig(hold_seconds=args.hold, hop_seconds=args.hop)
+    config = AnalyzerConfig(
+        hold_seconds=args.hold, hop_seconds=args.hop, onset_hops=args.onset_hops
+    )
 
-    print(f"hop {args.hop * 1000:g} ms, hold {args.hold * 1000:g} ms, onset trimming on")
+    print(
+        f"hop {args.hop * 1000:g} ms, hold {args.hold * 1000:g} ms, onset trimming on, "
+        f"onset fast path {args.onset_hops} hops"
+    )
     print(f"(machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     audio = None
     for program, timbre in ((0, "piano"), (19, "church organ")):
@@ -180,7 +188,7 @@ def main() -> None:
         for name in args.detectors:
             report(f"{name}, {timbre}", feed(name, sound, spans, config), len(spans))
     if not args.no_device:
-        r = cpu_while_listening(args.listen, audio)
+        r = cpu_while_listening(args.listen, audio, config)
         if r is not None:
             print(
                 f"[live default] CPU {r['cpu_pct']:.1f} % of one core over {r['wall']:.1f} s; "

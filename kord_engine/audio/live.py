@@ -60,6 +60,9 @@ class AnalyzerConfig:
     # (None: the analysis window — while a sustained chord changes without an onset the
     # window hears both chords, and their union must not become a chord of its own)
     superset_hold_seconds: float | None = None
+    # right after an onset, this many agreeing hops make a chord stable without waiting out
+    # hold_seconds (the analysed audio holds only the new chord; see ChordSmoother; 0: off)
+    onset_hops: int = 2
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""
@@ -97,6 +100,7 @@ class AnalyzerConfig:
                 self.superset_hold_seconds is None or self.superset_hold_seconds >= 0,
                 f"superset_hold_seconds must be ≥ 0, got {self.superset_hold_seconds}",
             ),
+            (self.onset_hops >= 0, f"onset_hops must be ≥ 0, got {self.onset_hops}"),
             (
                 0 <= self.settle_seconds < 1.0,
                 f"settle_seconds must be in [0, 1), got {self.settle_seconds}",
@@ -218,7 +222,9 @@ class LiveAnalyzer:
         self.on_event = on_event
         self._detector = detector
         self._detector_lock = threading.Lock()
-        self.smoother = ChordSmoother(self.config.hold_seconds, self.config.release_seconds)
+        self.smoother = ChordSmoother(
+            self.config.hold_seconds, self.config.release_seconds, onset_hops=self.config.onset_hops
+        )
         self.capture: Capture | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -303,7 +309,12 @@ class LiveAnalyzer:
                 self.smoother.superset_hold_seconds = cfg.hold_seconds
             else:
                 self.smoother.superset_hold_seconds = window.shape[0] / sample_rate
-            stable, changed = self.smoother.update(detection, timestamp)
+            onset_time = (
+                None
+                if onset is None or error is not None
+                else timestamp - (window.shape[0] - onset) / sample_rate
+            )
+            stable, changed = self.smoother.update(detection, timestamp, onset=onset_time)
         spectrum_db = freqs = None
         try:
             view = self._spectrum_for(sample_rate)

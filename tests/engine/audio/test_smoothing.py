@@ -104,3 +104,49 @@ def test_a_superset_of_the_stable_chord_needs_the_longer_hold():
     # without the longer hold the union would have been reported
     s = ChordSmoother(hold_seconds=0.15)
     assert [n for _, n in run(s, seq)] == ["C", "C6", "Am"]
+
+
+def run_after_onset(smoother, sequence, onset=0.0):
+    """Like run(), but every hop is a post-onset hop of the attack at `onset`."""
+    changes = []
+    for i, det in enumerate(sequence):
+        stable, changed = smoother.update(det, i * HOP, onset=onset)
+        if changed:
+            changes.append((round(i * HOP, 3), stable.chord if stable else None))
+    return changes
+
+
+def test_after_an_onset_two_agreeing_hops_suffice():
+    assert run_after_onset(ChordSmoother(0.15), [C] * 6) == [(0.05, "C")]
+    # without the onset (or with the fast path off) the full hold applies
+    assert run(ChordSmoother(0.15), [C] * 6) == [(0.15, "C")]
+    assert run_after_onset(ChordSmoother(0.15, onset_hops=0), [C] * 6) == [(0.15, "C")]
+
+
+def test_after_an_onset_extra_notes_may_drop_out():
+    """An early detection with an extra note, then the chord: the chord is confirmed at once;
+    after a different wrong set only the hold counts (until the wrong set ages out)."""
+    cmaj7 = Detection(pitch_classes=(0, 4, 7, 11), chords=("Cmaj7",))
+    assert run_after_onset(ChordSmoother(0.15), [cmaj7, C, C]) == [(0.05, "C")]
+    wrong = Detection(pitch_classes=(2, 5, 9), chords=("Dm",))
+    assert run_after_onset(ChordSmoother(0.15), [wrong, C, C, C, C]) == [(0.2, "C")]
+    assert run_after_onset(ChordSmoother(0.5), [wrong] + [C] * 6) == [(0.2, "C")]
+
+
+def test_after_an_onset_a_blip_or_a_note_cloud_is_not_confirmed():
+    cloud = Detection(pitch_classes=tuple(range(8)), chords=())
+    # the cloud itself never becomes stable fast, nor does what follows it
+    assert run_after_onset(ChordSmoother(0.15), [cloud, C, C, C, C]) == [(0.2, "C")]
+    s = ChordSmoother(0.15)
+    run(s, [C] * 4)
+    # one hop of Am between C hops after a new attack: no change
+    assert run_after_onset(s, [C, AM, C, C], onset=1.0) == []
+
+
+def test_a_new_onset_starts_a_new_count():
+    s = ChordSmoother(0.15)
+    assert s.update(C, 0.0, onset=0.0) == (None, False)
+    # the next hop belongs to another attack: a single hop, nothing confirmed yet
+    assert s.update(C, 0.05, onset=0.04) == (None, False)
+    stable, changed = s.update(C, 0.1, onset=0.04)
+    assert changed and stable == C
