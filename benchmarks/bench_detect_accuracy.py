@@ -6,7 +6,7 @@ organ part ("tune"), so the figures that matter are the held-out ones (TimGM6mb,
 guitar / strings / electric piano / brass). Run: .venv/bin/python benchmarks/bench_detect_accuracy.py
 
 `--dev` scores a separate DEVELOPMENT set instead (FluidR3 piano, e-piano, organ, nylon guitar,
-bright piano, jazz guitar; new seeds; doubled roots, octave-doubled bass, open/drop voicings,
+bright piano, jazz / clean guitar, cello, clarinet; new seeds; doubled roots, octave-doubled bass, open/drop voicings,
 maj7/9 chords). Tune on `--dev` only; the default run's held-out split stays untouched.
 """
 
@@ -56,7 +56,17 @@ PROGRAMS = {
     61: "brass",
 }
 TUNE_PROGRAMS = (0, 19)
-DEV_PROGRAMS = {0: "piano", 1: "bright pno", 4: "epiano", 19: "organ", 24: "nylon", 26: "jazz gtr"}
+DEV_PROGRAMS = {
+    0: "piano",
+    1: "bright pno",
+    4: "epiano",
+    19: "organ",
+    24: "nylon",
+    26: "jazz gtr",
+    27: "clean gtr",
+    42: "cello",
+    71: "clarinet",
+}
 #: dev voicing shapes: how a chord's notes are spread / doubled
 DEV_SHAPES = ("close", "doubled root", "bass octave", "open", "drop2", "spread")
 PITCH = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")

@@ -37,6 +37,8 @@ def _harmonic_offsets(tolerance: float) -> np.ndarray:
 
 
 HIGH_MIDI = 108  # C8
+#: semitone offsets of harmonics 2..6 (octave, twelfth, two octaves, major 17th, 19th)
+_LOW_SERIES = (12, 19, 24, 28, 31)
 #: intervals over a bass that still read as that bass being a chord's root (fifth missing)
 #: (not the 6th: bass + third + sixth is already a complete inverted triad, e.g. E♭ G C)
 _ROOT_FRIENDS = frozenset({0, 2, 3, 4, 10, 11})
@@ -71,8 +73,19 @@ class HarmonicConfig:
     min_freq: float = 27.0
     # octave reasoning: the bass's fifth an octave or two up (3rd / 6th harmonic) is also a note
     # when a third stands over the bass and that partial reaches fifth_ratio × the bass's
-    # strongest of fundamental / octave (a lone note's 3rd partial is rarely that loud)
-    fifth_ratio: float = 0.5
+    # strongest of fundamental / octave (the partial's level alone cannot tell, the third makes
+    # a triad far likelier than a bare dyad; tuned on the bench's --dev split only)
+    fifth_ratio: float = 0.35
+    # a bass below every regular peak whose fundamental reaches only weak_bass_rel × the top
+    # peak still counts when at least bass_support of its harmonics 2..6 are regular peaks
+    weak_bass_rel: float = 0.06
+    bass_support: int = 0  # off: helps thin guitar / cello basses on --dev, but takes organ
+    # sub-partials (16′ ranks) for a bass on the tune split
+    weak_bass_octave: float = 0.15  # …and reaches this × its own octave
+    # audio windows: a weaker peak next to a stronger one is leakage only where the semitones
+    # are closer than leak_lobes Hann main-lobe half-widths (2 / window s); a maj7 a semitone
+    # under the root's octave partial is otherwise dropped (.bin spectra: always checked)
+    leak_lobes: float = 3.0
 
 
 @lru_cache(maxsize=16)
@@ -121,6 +134,15 @@ class _LogPooler:
 @lru_cache(maxsize=32)
 def _log_pooler(cfg: HarmonicConfig, n_bins: int, bin_hz: float) -> _LogPooler:
     return _LogPooler(cfg, n_bins, bin_hz)
+
+
+@lru_cache(maxsize=64)
+def _leak_semitone(lobes: float, window_seconds: float) -> int:
+    """Highest semitone index (A0 = 0) whose neighbours lie within `lobes` Hann main-lobe
+    half-widths (2 / window_seconds Hz) of it; above it, no peak is a neighbour's leakage."""
+    f = 440.0 * 2 ** ((np.arange(LOW_MIDI, HIGH_MIDI + 1) - 69) / 12)
+    close = np.flatnonzero(f * (2 ** (1 / 12) - 1) < lobes * 2.0 / max(window_seconds, 1e-3))
+    return int(close[-1]) if close.size else -1
 
 
 @lru_cache(maxsize=16)
@@ -183,7 +205,9 @@ class HarmonicDetector:
             a *= dty / (dtd @ a + 1e-9)
         return a, y
 
-    def _notes(self, y: np.ndarray) -> tuple[list[int], float, np.ndarray]:
+    def _notes(
+        self, y: np.ndarray, window_seconds: float | None = None
+    ) -> tuple[list[int], float, np.ndarray]:
         if self.config.method == "nnls":
             d, dtd, _ = _dictionary(self.config)
             dty = d.T @ y
@@ -192,7 +216,7 @@ class HarmonicDetector:
                 a *= dty / (dtd @ a + 1e-9)
             notes, conf = self.notes_from_salience(a, y, 1.0)
             return notes, conf, a
-        return self.notes_from_peaks(y)
+        return self.notes_from_peaks(y, window_seconds=window_seconds)
 
     def semitone_peaks(self, y: np.ndarray) -> np.ndarray:
         """Peak height per semitone A0..C8 (…, 88): the whitened spectrum's local maximum
@@ -211,11 +235,13 @@ class HarmonicDetector:
         return peaky[..., cols].max(axis=-1)
 
     def notes_from_peaks(
-        self, y: np.ndarray, p: np.ndarray | None = None
+        self, y: np.ndarray, p: np.ndarray | None = None, window_seconds: float | None = None
     ) -> tuple[list[int], float, np.ndarray]:
         """Greedy low→high over semitone peaks: a peak is a new note unless it sits at a
         harmonic of an accepted lower note, is leakage from a much stronger neighbour semitone,
-        or is a ghost below the chord (its own peak tiny next to its 2nd–4th harmonics)."""
+        or is a ghost below the chord (its own peak tiny next to its 2nd–4th harmonics).
+        With `window_seconds` (a Hann window of known length) leakage is only considered
+        where semitones lie within `leak_lobes` main-lobe widths of each other."""
         cfg = self.config
         if p is None:
             p = self.semitone_peaks(y)
@@ -226,7 +252,13 @@ class HarmonicDetector:
         harmonic = _harmonic_offsets(cfg.harmonic_tolerance).tolist()
         nh, pl = len(harmonic), p.tolist()  # plain Python: this loop is tiny and hot
         last = len(pl) - 1
+        supported = self._weak_bass(pl, cand[0] if cand else 0, top) if cand else None
+        if supported is not None:
+            cand.insert(0, supported)
         explain, adjacent, sub = cfg.explain_ratio, cfg.adjacent_ratio, cfg.sub_ratio
+        leak_top = (
+            last if window_seconds is None else _leak_semitone(cfg.leak_lobes, window_seconds)
+        )
         accepted: list[int] = []
         explained: list[int] = []
         for s in cand:
@@ -235,7 +267,10 @@ class HarmonicDetector:
                 explained.append(s)
                 continue
             nb = max(pl[s - 1] if s > 0 else 0.0, pl[s + 1] if s < last else 0.0)
-            if ps < adjacent * nb:
+            if s <= leak_top and ps < adjacent * nb:
+                continue
+            if s == supported:  # its harmonic series vouches for it: no ghost gates
+                accepted.append(s)
                 continue
             above = [pl[s + d] for d in (12, 19, 24) if s + d <= last]
             if above and ps < sub * max(above):
@@ -250,6 +285,20 @@ class HarmonicDetector:
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
         return notes, conf, p
+
+    def _weak_bass(self, pl: list[float], first: int, top: float) -> int | None:
+        """The lowest semitone below `first` whose own peak is weak (a thin low fundamental:
+        guitar, cello, small speakers) but whose 2nd–6th harmonics nearly all stand out."""
+        cfg = self.config
+        if cfg.bass_support <= 0:
+            return None
+        floor, strong, last = cfg.weak_bass_rel * top, cfg.peak_rel * top, len(pl) - 1
+        for s in range(max(0, first - 36), first):
+            if pl[s] < floor or (s + 12 <= last and pl[s] < cfg.weak_bass_octave * pl[s + 12]):
+                continue
+            if sum(pl[s + d] >= strong for d in _LOW_SERIES if s + d <= last) >= cfg.bass_support:
+                return s
+        return None
 
     def _restore_fifth(self, pl: list[float], accepted: list[int], explained: list[int]) -> None:
         """A fifth played an octave or two above the bass hides under the bass's 3rd (or 6th)
@@ -331,7 +380,7 @@ class HarmonicDetector:
             return detection_from_notes([], 0.0, timestamp)
         with self._lock:
             mags, bin_hz = self.spectrum(audio, sample_rate)
-            notes, conf, a = self._notes(self.whiten(mags, bin_hz))
+            notes, conf, a = self._notes(self.whiten(mags, bin_hz), n / sample_rate)
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
 
     def detect_frames(
@@ -359,8 +408,8 @@ class HarmonicDetector:
             peaks = self.semitone_peaks(y) if self.config.method == "peaks" else None
             for row, i in enumerate(chunk):
                 if peaks is not None:
-                    notes, conf, a = self.notes_from_peaks(y[row], peaks[row])
+                    notes, conf, a = self.notes_from_peaks(y[row], peaks[row], n / sample_rate)
                 else:
-                    notes, conf, a = self._notes(y[row])
+                    notes, conf, a = self._notes(y[row], n / sample_rate)
                 out[i] = detection_from_notes(notes, conf, extra={"salience": a})
         return out

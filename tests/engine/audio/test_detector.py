@@ -154,3 +154,68 @@ def test_batched_frames_match_single_windows():
     single = [det.detect(x[s : s + n], rate) for s in starts]
     assert [d.notes for d in batched] == [d.notes for d in single]
     assert any(d.is_empty for d in batched) and not all(d.is_empty for d in batched)
+
+
+# -- regressions: octave-doubled roots and maj7 voicings ------------------------------------
+#: (midi notes, pitch classes, bass pc, chord): a fifth an octave above the bass hides under its
+#: 3rd harmonic; a maj7 a semitone under the root's octave partial is not leakage
+VOICINGS = [
+    ((48, 60, 64, 67), (0, 4, 7), 0, "C"),  # C3 C4 E4 G4 (was heard as Am / C+E only)
+    ((36, 48, 52, 55), (0, 4, 7), 0, "C"),  # the same an octave lower
+    ((45, 57, 60, 64), (0, 4, 9), 9, "Am"),  # doubled minor root
+    ((48, 52, 55, 59), (0, 4, 7, 11), 0, "Cmaj7"),  # close Cmaj7 (was E(sus4)/C)
+    ((36, 52, 55, 59), (0, 4, 7, 11), 0, "Cmaj7"),  # low root under a close E G B
+    ((48, 55, 59, 64), (0, 4, 7, 11), 0, "Cmaj7"),  # open Cmaj7
+]
+
+
+@pytest.fixture(scope="session")
+def rendered_voicings(tmp_path_factory):
+    """VOICINGS on FluidR3 piano: (audio, rate, spans)."""
+    if not have_fluidsynth():
+        pytest.skip("fluidsynth or a soundfont is missing")
+    from kord_engine.audio.fluidsynth import render_chords
+
+    tmp = tmp_path_factory.mktemp("voicings")
+    return render_chords([(list(v[0]), 1.0) for v in VOICINGS], program=0, gap=0.25, workdir=tmp)
+
+
+@pytest.mark.parametrize("index", range(len(VOICINGS)), ids=[v[3] + str(v[0]) for v in VOICINGS])
+def test_rendered_doubled_roots_and_maj7_voicings(rendered_voicings, index):
+    audio, rate, spans = rendered_voicings
+    _midi, pcs, bass, chord = VOICINGS[index]
+    a = int((spans[index][0] + 0.15) * rate)
+    d = HarmonicDetector().detect(audio[a : a + rate // 2], rate)
+    assert (d.pitch_classes, d.bass) == (pcs, bass), d.notes
+    assert d.chord == chord
+
+
+@pytest.mark.parametrize("timbre", ["piano", "organ"])
+@pytest.mark.parametrize("index", [0, 3, 4], ids=["C-doubled", "Cmaj7-close", "Cmaj7-low-root"])
+def test_engine_synth_doubled_roots_and_maj7(timbre, index):
+    from kord_engine.audio.synth import Synth, SynthConfig
+
+    midi, pcs, bass, chord = VOICINGS[index]
+    synth = Synth(SynthConfig(timbre=timbre))
+    synth.play_chord(midi, 1.0)
+    audio = synth.render(48000)
+    d = HarmonicDetector().detect(audio[7200 : 7200 + 24000], 48000)
+    assert (d.pitch_classes, d.bass) == (pcs, bass), d.notes
+    assert d.chord == chord
+
+
+def test_fifth_is_not_invented_without_a_third():
+    """A bass with only its own partials (no third over it) gets no fifth added, and a bare
+    C3 + C4 octave stays one pitch class."""
+    rate = 48000
+    d = HarmonicDetector().detect(harmonic_chord([48, 60], rate, 0.5, harmonics=8), rate)
+    assert d.pitch_classes == (0,)
+    d = HarmonicDetector().detect(harmonic_chord([48, 58], rate, 0.5, harmonics=8), rate)
+    assert 7 not in d.pitch_classes  # C + B♭: no third, so no guessed G
+
+
+def test_fifth_restoration_can_be_switched_off():
+    rate = 48000
+    x = harmonic_chord([48, 60, 64, 67], rate, 0.5, harmonics=8)
+    assert HarmonicDetector().detect(x, rate).pitch_classes == (0, 4, 7)
+    assert HarmonicDetector(fifth_ratio=0).detect(x, rate).pitch_classes == (0, 4)
