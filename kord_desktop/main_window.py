@@ -423,9 +423,6 @@ class MainWindow(QMainWindow):
         )
 
     def start_listening(self) -> bool:
-        # import pyqtgraph (if the window has not yet) before audio streams run: a long import
-        # holds the GIL and starves their callbacks
-        self.spectrum.build()
         s = self.settings
         detector = self.toolbar.detector
         model_dir = s.get("model/dir") or None

@@ -1,8 +1,11 @@
-"""Live spectrum: a pyqtgraph curve on a log-frequency axis (A0..C8, note names on the grid).
+"""Live spectrum: dB against log frequency (A0..C8, note names on the grid), drawn with QPainter.
 
-Arrays are allocated once per input shape and reused; each frame only calls `setData`.
-pyqtgraph (≈0.4 s to import) loads just after the window first shows, so start-up never
-waits for it; the first frame or a call that needs the plot builds it at once.
+Cheap per frame, so the view animates at the display rate even with a 50 ms analyzer hop:
+the grid, labels and background are one cached pixmap (rebuilt on resize or theme change);
+a frame blits it and draws one non-antialiased polyline whose points live in a preallocated
+QPolygonF written through a numpy view. Between analyzer frames a display tick (DISPLAY_HZ)
+lets falling parts of the curve decay towards the newest frame; when nothing moves, the
+tick stops and the widget does not repaint.
 """
 
 from __future__ import annotations
@@ -10,9 +13,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import QWidget
 
 from kord_desktop.theme import DARK, ThemeColors
 
@@ -20,6 +23,10 @@ F_MIN = 27.5  # A0
 F_MAX = 4186.01  # C8
 DB_FLOOR = -100.0
 DB_TOP = 0.0
+DISPLAY_HZ = 40  # decay ticks per second between analyzer frames
+SETTLED_DB = 0.25  # the decay stops (and so do repaints) once within this of the newest frame
+HOP_SECONDS = 0.05  # the analyzer hop `smoothing` is expressed for
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 8, 8, 22
 
 
 def note_id_frequency(note_id: int | np.ndarray) -> float | np.ndarray:
@@ -28,186 +35,263 @@ def note_id_frequency(note_id: int | np.ndarray) -> float | np.ndarray:
 
 
 def _octave_ticks() -> list[tuple[float, str]]:
+    """(log10 frequency, label) of the labelled vertical grid lines: A0 and C1..C8."""
     ticks = [(math.log10(F_MIN), "A0")]
     for octave in range(1, 9):
         ticks.append((math.log10(float(note_id_frequency(12 * octave))), f"C{octave}"))
     return ticks
 
 
-def _minor_ticks() -> list[tuple[float, str]]:
-    out = []
-    for octave in range(0, 8):
-        for pc in (4, 7, 9):  # E, G, A: unlabelled minor grid lines
-            f = float(note_id_frequency(12 * octave + pc))
-            if F_MIN < f < F_MAX:
-                out.append((math.log10(f), ""))
-    return out
+def _polygon(n: int) -> tuple[QPolygonF, np.ndarray]:
+    """A QPolygonF of n points and a writable (n, 2) float64 numpy view onto its memory."""
+    import shiboken6
 
-
-def _grid_lines() -> tuple[np.ndarray, np.ndarray]:
-    """Segment pairs for the grid: a vertical line at each labelled C (and A0), one every 20 dB."""
-    x: list[float] = []
-    y: list[float] = []
-    for pos, _label in _octave_ticks():
-        x += [pos, pos]
-        y += [DB_FLOOR, DB_TOP]
-    x0, x1 = math.log10(F_MIN), math.log10(F_MAX)
-    for db in range(int(DB_FLOOR), int(DB_TOP) + 1, 20):
-        x += [x0, x1]
-        y += [float(db), float(db)]
-    return np.array(x), np.array(y)
+    poly = QPolygonF()
+    poly.resize(n)
+    if n == 0:
+        return poly, np.zeros((0, 2))
+    ptr = shiboken6.VoidPtr(poly.data(), n * 16, True)
+    return poly, np.frombuffer(ptr, dtype=np.float64).reshape(n, 2)
 
 
 class SpectrumWidget(QWidget):
-    """Spectrum in dB against log frequency, exponentially smoothed, with detected-note markers."""
+    """Spectrum in dB against log frequency, smoothed on release, with detected-note markers."""
 
     def __init__(self, parent: QWidget | None = None, smoothing: float = 0.5, lazy: bool = True):
         super().__init__(parent)
-        self.smoothing = float(smoothing)  # 0 = none, → 1 = slow
-        self.frames_drawn = 0
+        self.smoothing = float(smoothing)  # per analyzer hop: 0 = none, → 1 = slow release
+        self.frames_drawn = 0  # frames the curve changed for (analyzer frames + decay ticks)
         self.colors = DARK
-        self.plot_widget = None  # the pg.PlotWidget, once built
         self._idx = np.zeros(0, dtype=np.intp)
-        self._buf = np.zeros(0)
         self._shape: tuple[int, ...] | None = None
         self._logf = np.zeros(0)
         self._freqs = np.zeros(0)
-        self._smooth = np.zeros(0)
+        self._target = np.zeros(0)  # the newest analyzer frame (dB, clipped)
+        self._smooth = np.zeros(0)  # what is shown
+        self._tmp = np.zeros(0)
+        self._pending = False  # an analyzer frame waits for the next display tick
         self._notes: tuple[int, ...] = ()
-        self._labels: list = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.setAutoFillBackground(True)
-        if not lazy:
-            self.build()
+        self._marks: list[tuple[float, str]] = []  # (log10 f, name) of the detected notes
+        self._mark_idx: list[int] | None = None  # their nearest curve points
+        self._poly, self._xy = _polygon(0)
+        self._poly_size: tuple[int, int] | None = None
+        self._background: QPixmap | None = None
+        self._font = QFont(self.font())
+        self._font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.9))
+        self._tick = QTimer(self)
+        self._tick.setInterval(int(1000 / DISPLAY_HZ))
+        self._tick.timeout.connect(self._decay)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumHeight(120)
+        del lazy  # kept for callers of the pyqtgraph version: nothing is lazy any more
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        if self.plot_widget is None:
-            QTimer.singleShot(1, self.build)
-
+    # ----------------------------------------------------------------- compatibility
     @property
     def built(self) -> bool:
-        return self.plot_widget is not None
+        return True
+
+    def build(self) -> SpectrumWidget:
+        """Nothing to build (the pyqtgraph version imported its plot here); returns self."""
+        return self
 
     def viewport(self) -> QWidget:
         """The widget that paints the plot (for paint counting)."""
-        return self.build().viewport()
+        return self
 
-    def build(self):
-        """Create the pyqtgraph plot (first call only); returns the PlotWidget."""
-        if self.plot_widget is not None:
-            return self.plot_widget
-        import pyqtgraph as pg
-
-        pw = self.plot_widget = pg.PlotWidget(parent=self)
-        plot = pw.getPlotItem()
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        pw.setMouseEnabled(x=False, y=False)
-        plot.setXRange(math.log10(F_MIN), math.log10(F_MAX), padding=0.0)
-        plot.setYRange(DB_FLOOR, DB_TOP, padding=0.02)
-        plot.setLabel("left", "dB")
-        plot.getAxis("bottom").setTicks([_octave_ticks(), _minor_ticks()])
-        # one pre-built path for the grid: pyqtgraph's alpha-blended axis grid costs ~10 ms/frame
-        self._grid = pg.PlotCurveItem(*_grid_lines(), connect="pairs", antialias=False)
-        self._grid.setZValue(-10)
-        plot.addItem(self._grid)
-        # a 1 px line without fill: wide pens and area fills triple the cost of a frame
-        self._curve = plot.plot([], [], antialias=False)
-        self._peaks = pg.ScatterPlotItem(size=10, symbol="t1")
-        plot.addItem(self._peaks)
-        self.layout().addWidget(pw)
-        self.apply_theme(self.colors)
-        if len(self._logf):
-            self._curve.setData(self._logf, self._smooth)
-        self.set_notes(self._notes)
-        return pw
-
+    # ------------------------------------------------------------------------ data
     def apply_theme(self, colors: ThemeColors) -> None:
         """Recolour background, grid, curve and markers."""
         self.colors = colors
-        palette = self.palette()
-        palette.setColor(self.backgroundRole(), QColor(colors.base))
-        self.setPalette(palette)
-        if self.plot_widget is None:
-            return
-        import pyqtgraph as pg
-
-        self.plot_widget.setBackground(colors.base)
-        plot = self.plot_widget.getPlotItem()
-        for name in ("bottom", "left"):
-            axis = plot.getAxis(name)
-            axis.setPen(pg.mkPen(colors.grid))
-            axis.setTextPen(pg.mkPen(colors.muted))
-        self._grid.setPen(pg.mkPen(colors.grid, width=1))
-        self._curve.setPen(pg.mkPen(colors.curve, width=1))
-        self._peaks.setBrush(pg.mkBrush(colors.warn))
-        self._peaks.setPen(pg.mkPen(colors.warn))
-        for label in self._labels:
-            label.setColor(colors.warn)
+        self._background = None
+        self.update()
 
     def clear_spectrum(self) -> None:
         self._smooth[:] = DB_FLOOR
-        if self.plot_widget is not None:
-            self._curve.setData([], [])
+        self._target[:] = DB_FLOOR
+        self._tick.stop()
+        self._shape = None
+        self._logf = np.zeros(0)
+        self._smooth = np.zeros(0)
         self.set_notes(())
 
     def set_spectrum(self, freqs: np.ndarray, db: np.ndarray) -> None:
-        """Draw one frame: `freqs` (Hz, ascending) and `db` of the same shape."""
+        """Take one analyzer frame: `freqs` (Hz, ascending) and `db` of the same shape.
+        Rises show at once; falls decay over the next display ticks."""
         db = np.asarray(db)
         if self._shape != db.shape or len(freqs) != len(self._freqs):
             freqs = np.asarray(freqs, dtype=np.float64)
             mask = (freqs >= F_MIN * 0.97) & (freqs <= F_MAX * 1.03) & (freqs > 0)
             self._idx = np.nonzero(mask)[0]
-            self._buf = np.empty(len(self._idx), dtype=db.dtype)
             self._freqs = freqs[mask]
             self._logf = np.log10(self._freqs)
-            self._smooth = np.full(self._logf.shape, DB_FLOOR, dtype=np.float64)
+            n = len(self._idx)
+            self._target = np.full(n, DB_FLOOR)
+            self._smooth = np.full(n, DB_FLOOR)
+            self._tmp = np.empty(n)
             self._shape = db.shape
-        self.build()
-        values = np.take(db, self._idx, out=self._buf)
-        np.clip(values, DB_FLOOR, DB_TOP, out=values)
-        a = self.smoothing
-        # fast attack, smoothed release: peaks show at once, decays are calm
-        np.maximum(values, a * self._smooth + (1.0 - a) * values, out=self._smooth)
-        self._curve.setData(self._logf, self._smooth)
-        self._update_peaks()
+            self._poly_size = None
+            self._mark_idx = None
+        self._target[:] = db[self._idx]
+        np.clip(self._target, DB_FLOOR, DB_TOP, out=self._target)
+        np.maximum(self._smooth, self._target, out=self._smooth)
+        if self._tick.isActive():
+            self._pending = True  # the running display tick draws it (≤ 1/DISPLAY_HZ later)
+            return
+        self._frame()
+        if self.isVisible():
+            self._tick.start()
+
+    def _decay(self) -> None:
+        """Display tick: move falling parts towards the newest frame; stop once settled."""
+        if not len(self._smooth) or not self.isVisible():
+            self._tick.stop()
+            return
+        # `smoothing` per hop, as a per-tick factor
+        a = self.smoothing ** (1.0 / (DISPLAY_HZ * HOP_SECONDS)) if self.smoothing > 0 else 0.0
+        diff = np.subtract(self._smooth, self._target, out=self._tmp)
+        if float(diff.max()) > SETTLED_DB:
+            diff *= a
+            np.add(self._target, diff, out=self._smooth)
+        elif self._pending or float(diff.max()) > 0:
+            self._smooth[:] = self._target
+        else:
+            self._tick.stop()  # nothing moves: no more repaints until the next frame
+            return
+        self._pending = False
+        self._frame()
+
+    def _frame(self) -> None:
         self.frames_drawn += 1
+        self.update()
 
     def set_notes(self, note_ids) -> None:
         """Mark detected notes (note ids) with a triangle and their name above the curve."""
-        self._notes = tuple(int(n) for n in note_ids)
-        if self.plot_widget is None:
-            return  # drawn when the plot is built
-        import pyqtgraph as pg
-
         from kord_engine.samples import note_id_name
 
-        while len(self._labels) < len(self._notes):
-            item = pg.TextItem(color=self.colors.warn, anchor=(0.5, 1.2))
-            self.plot_widget.getPlotItem().addItem(item)
-            self._labels.append(item)
-        for i, label in enumerate(self._labels):
-            if i < len(self._notes):
-                label.setText(note_id_name(self._notes[i]))
-                label.setVisible(True)
-            else:
-                label.setVisible(False)
-        self._update_peaks()
-
-    def _update_peaks(self) -> None:
-        if not self._notes:
-            self._peaks.setData([], [])
+        notes = tuple(int(n) for n in note_ids)
+        if notes == self._notes:
             return
-        x = np.log10(note_id_frequency(np.array(self._notes)))
-        if len(self._logf):
-            idx = np.clip(np.searchsorted(self._logf, x), 0, len(self._logf) - 1)
-            lo = np.clip(idx - 2, 0, None)
-            y = np.array([self._smooth[a : b + 3].max() for a, b in zip(lo, idx, strict=True)])
+        self._notes = notes
+        self._marks = [
+            (math.log10(float(note_id_frequency(n))), note_id_name(n)) for n in self._notes
+        ]
+        self._mark_idx = None
+        if self._tick.isActive():
+            self._pending = True  # drawn with the next display tick
         else:
-            y = np.full(len(x), DB_TOP - 10)
-        y = np.minimum(y + 3.0, DB_TOP - 2)
-        self._peaks.setData(x, y)
-        for label, xi, yi in zip(self._labels, x, y, strict=False):
-            label.setPos(float(xi), float(yi))
+            self.update()
+
+    # ----------------------------------------------------------------------- drawing
+    def _plot_rect(self) -> QRectF:
+        return QRectF(
+            MARGIN_LEFT,
+            MARGIN_TOP,
+            max(1.0, self.width() - MARGIN_LEFT - MARGIN_RIGHT),
+            max(1.0, self.height() - MARGIN_TOP - MARGIN_BOTTOM),
+        )
+
+    def _mapping(self) -> tuple[float, float, float, float]:
+        """(x scale, x offset, y scale, y offset): pixel = value · scale + offset."""
+        r = self._plot_rect()
+        x0, x1 = math.log10(F_MIN), math.log10(F_MAX)
+        sx = r.width() / (x1 - x0)
+        sy = -r.height() / (DB_TOP - DB_FLOOR)
+        return sx, r.left() - x0 * sx, sy, r.top() - DB_TOP * sy
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._background = None
+        self._poly_size = None
+        super().resizeEvent(event)
+
+    def _draw_background(self) -> QPixmap:
+        """Background, grid, axis labels: drawn once per size/theme."""
+        ratio = self.devicePixelRatioF()
+        pix = QPixmap(int(self.width() * ratio), int(self.height() * ratio))
+        pix.setDevicePixelRatio(ratio)
+        c = self.colors
+        pix.fill(QColor(c.base))
+        p = QPainter(pix)
+        p.setFont(self._font)
+        sx, ox, sy, oy = self._mapping()
+        r = self._plot_rect()
+        grid, muted = QColor(c.grid), QColor(c.muted)
+        p.setPen(QPen(grid, 1))
+        for db in range(int(DB_FLOOR), int(DB_TOP) + 1, 20):
+            y = round(db * sy + oy)
+            p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+        for pos, _label in _octave_ticks():
+            x = round(pos * sx + ox)
+            p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
+        p.drawRect(r)
+        p.setPen(muted)
+        fm = p.fontMetrics()
+        for db in range(int(DB_FLOOR), int(DB_TOP) + 1, 20):
+            y = db * sy + oy
+            text = str(db)
+            p.drawText(
+                QPointF(r.left() - 6 - fm.horizontalAdvance(text), y + fm.ascent() / 2 - 1), text
+            )
+        for pos, label in _octave_ticks()[1:]:
+            x = pos * sx + ox
+            p.drawText(
+                QPointF(x - fm.horizontalAdvance(label) / 2, r.bottom() + fm.ascent() + 4), label
+            )
+        p.save()
+        p.translate(10, r.center().y())
+        p.rotate(-90)
+        p.drawText(QPointF(-fm.horizontalAdvance("dB") / 2, fm.ascent() / 2), "dB")
+        p.restore()
+        p.end()
+        return pix
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self._background is None or self._background.size() != self.size() * (
+            self._background.devicePixelRatio()
+        ):
+            self._background = self._draw_background()
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._background)
+        sx, ox, sy, oy = self._mapping()
+        r = self._plot_rect()
+        n = len(self._smooth)
+        if n:
+            size = (self.width(), self.height())
+            if self._poly_size != size or len(self._xy) != n:
+                self._poly, self._xy = _polygon(n)
+                np.multiply(self._logf, sx, out=self._xy[:, 0])
+                self._xy[:, 0] += ox
+                self._poly_size = size
+            np.multiply(self._smooth, sy, out=self._xy[:, 1])
+            self._xy[:, 1] += oy
+            p.setClipRect(r)
+            p.setPen(QPen(QColor(self.colors.curve), 1))
+            p.drawPolyline(self._poly)
+            p.setClipping(False)
+        if self._marks:
+            self._paint_marks(p, sx, ox, sy, oy)
+        p.end()
+
+    def _paint_marks(self, p: QPainter, sx: float, ox: float, sy: float, oy: float) -> None:
+        """A triangle above each detected note's peak and its name above that."""
+        warn = QColor(self.colors.warn)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setFont(self._font)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(warn)
+        fm = p.fontMetrics()
+        n = len(self._logf)
+        if self._mark_idx is None and n:
+            at = np.searchsorted(self._logf, [pos for pos, _ in self._marks])
+            self._mark_idx = [int(i) for i in np.clip(at, 0, n - 1)]
+        for k, (pos, name) in enumerate(self._marks):
+            y_db = DB_TOP - 10
+            if n and self._mark_idx is not None:
+                i = self._mark_idx[k]
+                y_db = float(self._smooth[max(0, i - 2) : i + 3].max())
+            y_db = min(y_db + 3.0, DB_TOP - 2)
+            x, y = pos * sx + ox, y_db * sy + oy
+            tri = QPolygonF([QPointF(x - 5, y), QPointF(x + 5, y), QPointF(x, y - 9)])
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawPolygon(tri)
+            p.setPen(warn)
+            p.drawText(QPointF(x - fm.horizontalAdvance(name) / 2, y - 13), name)

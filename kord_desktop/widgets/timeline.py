@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
@@ -42,8 +43,10 @@ def format_history(entries: list[TimelineEntry]) -> str:
     return header + "".join(e.line() + "\n" for e in entries)
 
 
+@lru_cache(maxsize=512)
 def chord_color(name: str) -> QColor:
-    """A stable colour per chord name, so repeats of a chord look the same on the strip."""
+    """A stable colour per chord name, so repeats of a chord look the same on the strip
+    (cached: the strip asks for every visible block on every repaint; do not modify it)."""
     hue = zlib.crc32(name.encode()) % 360
     return QColor.fromHsl(hue, 150, 120)
 
