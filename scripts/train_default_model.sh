@@ -50,7 +50,7 @@ TRAIN_RENDERED=$(ls -d "$RENDERED"/rendered_* | grep -v -e holdout -e rendered_w
   --report-sources "$WORK/captured_heldout" $HOLDOUTS \
   --noise-asset-root "$NOISE" \
   --destination "$DEST" \
-  --loader mel --target folded --model ours --ours-hidden 512 --ours-blocks 2 --dropout 0.2 \
+  --loader mel --target folded --model ours --ours-hidden 512 --ours-blocks 2 --dropout 0.2 --threshold-limit 2000 --threshold-on recorded --threshold-clamp exact \
   --simulation-size 40 --simulation-preset realistic \
   --captured-oversample-factor 8 --augment-copies 2 \
   --epochs 20 --batch-size 100 --seed 76980 --lr 1e-3 \

@@ -30,6 +30,8 @@ _CHOICES = {
     "device": ("auto", "cpu", "cuda"),
     "lr_schedule": ("cosine", "kord"),
     "simulation_preset": ("kord", "realistic"),
+    "threshold_on": ("all", "recorded"),
+    "threshold_clamp": ("kord", "exact"),
 }
 
 

@@ -134,6 +134,8 @@ class TrainConfig:
     checkpoint_path: str | None = None
     resume_from: str | None = None
     threshold_limit: int = 1000
+    threshold_on: str = "all"  # "recorded" = tune on non-sim validation rows only
+    threshold_clamp: str = "kord"  # "exact" = then clamp for best validation exact match
     window_seconds: float = 1.0
 
     def validate(self) -> TrainConfig:
@@ -149,6 +151,8 @@ class TrainConfig:
         _choose("store_precision", self.store_precision, STORE_PRECISIONS)
         _choose("device", self.device, DEVICES)
         _choose("simulation_preset", self.simulation_preset, ("kord", "realistic"))
+        _choose("threshold_on", self.threshold_on, ("all", "recorded"))
+        _choose("threshold_clamp", self.threshold_clamp, ("kord", "exact"))
         _choose("lr_schedule", self.lr_schedule, ("cosine", "kord"))
         for name in ("epochs", "batch_size", "captured_oversample_factor", "threshold_limit"):
             if int(getattr(self, name)) < 1:

@@ -28,6 +28,8 @@ class TrainData:
     val_x: np.ndarray
     val_y: np.ndarray
     reports: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: per validation row, the source it came from ("sim" or a folder); optional
+    val_origin: list[str] | None = None
 
 
 @dataclass
@@ -86,7 +88,14 @@ def load_training_data(
             name = f"{name} (training source: train+val items)"
         x = compute_features(data.spectra, config.loader, config.include_guess)
         reports[name] = (x, encode_targets(data.masks, config.target))
-    return TrainData(built.x_train, built.y_train, built.x_val, built.y_val, reports)
+    return TrainData(
+        built.x_train,
+        built.y_train,
+        built.x_val,
+        built.y_val,
+        reports,
+        list(built.meta.get("val_origin", [])) or None,
+    )
 
 
 def augment_config(config: TrainConfig):
@@ -254,6 +263,23 @@ def _probs(logits: torch.Tensor, target: str) -> np.ndarray:
     return torch.sigmoid(logits).numpy()
 
 
+CLAMPS = ((0.05, 0.95), (0.1, 0.9), (0.2, 0.8), (0.3, 0.7), (0.5, 0.5))
+
+
+def clamp_for_exact_match(thresholds: np.ndarray, probs: np.ndarray, targets: np.ndarray):
+    """kord's per-class F1 thresholds clamped to the range (from CLAMPS) whose decisions get
+    the most whole-chord (exact) matches on these validation rows: per-class F1 alone can pick
+    a near-0 threshold that makes a class fire on weak evidence."""
+    truth = np.asarray(targets) > 0.5
+    best, best_score = thresholds, -1.0
+    for lo, hi in CLAMPS:
+        clamped = np.clip(thresholds, lo, hi)
+        score = float(((probs > clamped) == truth).all(axis=1).mean())
+        if score > best_score + 1e-9:
+            best, best_score = clamped, score
+    return best
+
+
 def _finish(config, model, data, state, result, progress, should_stop, started, threads) -> None:
     """Rank 0: export, tune thresholds on validation, compute reports, write the artifact."""
     import onnxruntime as ort
@@ -290,8 +316,14 @@ def _finish(config, model, data, state, result, progress, should_stop, started, 
         # kord tunes on the first 1,000 of a shuffled pool; ours is ordered by source, so
         # tune on a seeded random subset of `threshold_limit` items instead
         pick = np.random.default_rng(config.seed).permutation(len(val_probs))
+        if config.threshold_on == "recorded" and data.val_origin is not None:
+            recorded = np.array([o != "sim" for o in data.val_origin])
+            if recorded.any():  # tune for real audio: only rows not from the simulator
+                pick = pick[recorded[pick]]
         pick = pick[: config.threshold_limit]
         thresholds = tune_thresholds(val_probs[pick], data.val_y[pick], None)
+        if config.threshold_clamp == "exact":
+            thresholds = clamp_for_exact_match(thresholds, val_probs[pick], data.val_y[pick])
     else:
         thresholds = np.full(classes, 0.5)
     _emit(progress, "report", "computing metrics")

@@ -235,3 +235,23 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_thresholds_can_be_tuned_on_recorded_rows_only(tmp_path, spectra):
+    from kord_engine.ml.infer import load_model
+    from kord_engine.ml.thresholds import tune_thresholds
+
+    data = _data(spectra)
+    data.val_origin = ["sim"] * 40 + ["some/captured"] * 40
+    result = train(_config(tmp_path, threshold_on="recorded"), data=data)
+    probs = load_model(tmp_path / "model").predict(data.val_x[40:])
+    assert np.allclose(result.thresholds, tune_thresholds(probs, data.val_y[40:], None))
+
+
+def test_clamp_for_exact_match_picks_the_first_best_range():
+    from kord_engine.ml.train import clamp_for_exact_match
+
+    probs = np.array([[0.12, 0.9], [0.9, 0.1]])
+    targets = np.array([[0, 1], [1, 0]])
+    thresholds = clamp_for_exact_match(np.array([0.05, 0.5]), probs, targets)
+    assert thresholds.tolist() == [0.2, 0.5]  # 0.05 and 0.1 let the 0.12 fire; 0.2 is first ok
