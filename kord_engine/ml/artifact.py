@@ -81,6 +81,7 @@ def write_artifact(path: str | Path, artifact: ModelArtifact) -> Path:
     """Write the four files into a temporary folder and move it into place as a whole."""
 
     def fill(tmp: Path) -> None:
+        tmp.chmod(0o755)  # mkdtemp makes it 0700; a model folder is meant to be shared
         (tmp / MODEL_FILE).write_bytes(artifact.onnx_bytes)
         (tmp / CONFIG_FILE).write_text(json.dumps(artifact.config, indent=2) + "\n")
         thr = [round(float(t), 4) for t in artifact.thresholds]
