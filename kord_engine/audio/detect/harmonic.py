@@ -76,6 +76,7 @@ class HarmonicConfig:
     # strongest of fundamental / octave (the partial's level alone cannot tell, the third makes
     # a triad far likelier than a bare dyad; tuned on the bench's --dev split only)
     fifth_ratio: float = 0.35
+    fifth_sus: bool = True  # …also over a bare 2nd or 4th (the dyad names no chord otherwise)
     # a bass below every regular peak whose fundamental reaches only weak_bass_rel × the top
     # peak still counts when at least bass_support of its harmonics 2..6 are regular peaks
     weak_bass_rel: float = 0.06
@@ -302,14 +303,16 @@ class HarmonicDetector:
 
     def _restore_fifth(self, pl: list[float], accepted: list[int], explained: list[int]) -> None:
         """A fifth played an octave or two above the bass hides under the bass's 3rd (or 6th)
-        harmonic; with a third over the bass (a triad is then far likelier than a bare
-        dyad) and that partial loud enough, count the fifth as a note (in place)."""
+        harmonic; with a third (or a lone 2nd / 4th) over the bass, a chord is far likelier than
+        a bare dyad, so when that partial is loud enough count the fifth as a note (in place)."""
         b = accepted[0]
         pcs = {(s - b) % 12 for s in accepted}
-        # only when the bass reads as the root of a tertian chord whose fifth is missing:
+        # a bare 2nd / 4th over the bass is a sus chord with its fifth hidden; otherwise only
+        # when the bass reads as the root of a tertian chord whose fifth is missing:
         # a third above it, and nothing but 9ths and 7ths besides (a 4th or an altered
         # fifth means the bass is another chord tone, or the fifth is already accounted for)
-        if not pcs & {3, 4} or not pcs <= _ROOT_FRIENDS:
+        sus = self.config.fifth_sus and pcs in ({0, 2}, {0, 5})
+        if not sus and not (pcs & {3, 4} and pcs <= _ROOT_FRIENDS):
             return
         ref = max(pl[b], pl[b + 12] if b + 12 < len(pl) else 0.0)
         for off in (19, 31):

@@ -166,6 +166,8 @@ VOICINGS = [
     ((48, 52, 55, 59), (0, 4, 7, 11), 0, "Cmaj7"),  # close Cmaj7 (was E(sus4)/C)
     ((36, 52, 55, 59), (0, 4, 7, 11), 0, "Cmaj7"),  # low root under a close E G B
     ((48, 55, 59, 64), (0, 4, 7, 11), 0, "Cmaj7"),  # open Cmaj7
+    ((52, 64, 69, 71), (4, 9, 11), 4, "E(sus4)"),  # doubled sus4 root: the B is E's 3rd partial
+    ((50, 62, 64, 69), (2, 4, 9), 2, "D(sus2)"),  # doubled sus2 root
 ]
 
 
