@@ -2,7 +2,9 @@
 
 Every event reaches the GUI through a queued signal (detections are never dropped); the spectrum
 and level, which only matter for drawing, are coalesced: the analyzer thread stores the latest
-frame and a display-rate QTimer emits it, so a slow GUI drops frames, never analyzer work.
+frame and the GUI emits only the newest one when it handles an event, so a slow GUI drops
+frames, never analyzer work (and no polling timer wakes the GUI between events; the spectrum
+widget animates between frames itself).
 """
 
 from __future__ import annotations
@@ -12,11 +14,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from kord_engine.audio.detection import EMPTY
-
-DISPLAY_FPS = 60
 
 
 def is_fatal(event: Any) -> bool:
@@ -34,7 +34,7 @@ class AnalyzerBridge(QObject):
     raw = Signal(object)
     #: (level_db, peak, clipping)
     level = Signal(float, float, bool)
-    #: (freqs ndarray, dB ndarray) — at most DISPLAY_FPS per second
+    #: (freqs ndarray, dB ndarray) — the newest frame, at most once per analyzer event
     spectrum = Signal(object, object)
     #: str — listening stopped or could not start (device lost, cannot open, …), said so
     error = Signal(str)
@@ -46,7 +46,7 @@ class AnalyzerBridge(QObject):
 
     _event_ready = Signal(object)
 
-    def __init__(self, parent: QObject | None = None, display_fps: int = DISPLAY_FPS):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._analyzer: Any = None
         self._lock = threading.Lock()
@@ -57,9 +57,6 @@ class AnalyzerBridge(QObject):
         self.model_dir: Path | None = None
         self.events_received = 0
         self._event_ready.connect(self._on_event_gui)
-        self._timer = QTimer(self)
-        self._timer.setInterval(max(1, int(1000 / display_fps)))
-        self._timer.timeout.connect(self._emit_display_frame)
 
     # ----------------------------------------------------------------- control (GUI thread)
     @property
@@ -132,7 +129,6 @@ class AnalyzerBridge(QObject):
             return
         with contextlib.suppress(Exception):  # a dead device may fail to close
             analyzer.stop()
-        self._timer.stop()
         self._emit_display_frame()
         self.running_changed.emit(False)
 
@@ -158,8 +154,6 @@ class AnalyzerBridge(QObject):
     @Slot(object)
     def _on_event_gui(self, event: Any) -> None:
         self.events_received += 1
-        if not self._timer.isActive():  # runs only while events come in
-            self._timer.start()
         err = getattr(event, "error", None)
         if err:
             if self.running and not is_fatal(event):
@@ -174,6 +168,7 @@ class AnalyzerBridge(QObject):
         stable = getattr(event, "stable", None)
         self.detection.emit(stable if stable is not None else EMPTY, bool(event.changed))
         self.stats.emit(float(event.processing_ms or 0.0), int(event.overflows or 0))
+        self._emit_display_frame()  # the newest frame only: queued older events skip it
 
     @Slot()
     def _emit_display_frame(self) -> None:
@@ -187,5 +182,5 @@ class AnalyzerBridge(QObject):
             self.spectrum.emit(event.spectrum_freqs, event.spectrum_db)
 
     def flush(self) -> None:
-        """Emit the pending display frame now (tests; normally the timer does it)."""
+        """Emit the pending display frame now (tests; normally each handled event does it)."""
         self._emit_display_frame()
