@@ -32,6 +32,7 @@ class LevelMeter(QWidget):
         self.peak_hold_db = DB_MIN
         self._peak_time = 0.0
         self._clip_until = 0.0
+        self._painted_key: tuple | None = None
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.setToolTip("Input level (RMS dBFS); the top light turns red when the input clips")
 
@@ -59,11 +60,26 @@ class LevelMeter(QWidget):
             self._peak_time = now
         if clipping:
             self._clip_until = now + CLIP_HOLD_S
-        self.update()
+        key = self._visual_key(now)
+        if key != self._painted_key:  # repaint only when a pixel (or the LED) would change
+            self._painted_key = key
+            self.update()
+
+    def _visual_key(self, now: float) -> tuple[int, int, bool, int]:
+        """What a paint would show, in pixels: bar top, peak mark, LED, bar colour band."""
+        h = max(1, self.height())
+        hold = self.peak_hold_db - PEAK_FALL_DB_PER_S * (now - self._peak_time)
+        return (
+            round(db_fraction(self.level_db) * h),
+            round(db_fraction(hold) * h),
+            now < self._clip_until,
+            0 if self.level_db < -12 else (1 if self.level_db < -3 else 2),
+        )
 
     def reset(self) -> None:
         self.level_db = self.peak_hold_db = DB_MIN
         self._clip_until = 0.0
+        self._painted_key = None
         self.update()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -133,6 +133,8 @@ class SpectrumWidget(QWidget):
             self._mark_idx = None
         self._target[:] = db[self._idx]
         np.clip(self._target, DB_FLOOR, DB_TOP, out=self._target)
+        if not self._tick.isActive() and np.array_equal(self._target, self._smooth):
+            return  # the same picture again (e.g. gated silence): no repaint
         np.maximum(self._smooth, self._target, out=self._smooth)
         if self._tick.isActive():
             self._pending = True  # the running display tick draws it (≤ 1/DISPLAY_HZ later)

@@ -74,3 +74,11 @@ def test_paints_curve_markers_and_theme(widget):
     assert DARK.curve in colours and DARK.warn in colours
     widget.apply_theme(DARK)  # rebuilds the cached grid without error
     assert widget.grab().toImage().pixelColor(0, 0).name() == DARK.base
+
+
+def test_an_unchanged_frame_is_not_redrawn(widget, qtbot):
+    widget.set_spectrum(FREQS, frame(-30.0))
+    qtbot.waitUntil(lambda: not widget._tick.isActive(), timeout=3000)
+    drawn = widget.frames_drawn
+    widget.set_spectrum(FREQS, frame(-30.0))
+    assert widget.frames_drawn == drawn and not widget._tick.isActive()
