@@ -78,11 +78,10 @@ class HarmonicConfig:
     fifth_ratio: float = 0.35
     fifth_sus: bool = True  # …also over a bare 2nd or 4th (the dyad names no chord otherwise)
     # a bass below every regular peak whose fundamental reaches only weak_bass_rel × the top
-    # peak still counts when at least bass_support of its harmonics 2..6 are regular peaks
+    # peak (thin low strings, small speakers) still counts when at least bass_support of its
+    # harmonics 2..6 are regular peaks and no other peak lies within two octaves below it
     weak_bass_rel: float = 0.06
-    bass_support: int = 0  # off: helps thin guitar / cello basses on --dev, but takes organ
-    # sub-partials (16′ ranks) for a bass on the tune split
-    weak_bass_octave: float = 0.15  # …and reaches this × its own octave
+    bass_support: int = 5  # 0: off
     # audio windows: a weaker peak next to a stronger one is leakage only where the semitones
     # are closer than leak_lobes Hann main-lobe half-widths (2 / window s); a maj7 a semitone
     # under the root's octave partial is otherwise dropped (.bin spectra: always checked)
@@ -289,14 +288,17 @@ class HarmonicDetector:
 
     def _weak_bass(self, pl: list[float], first: int, top: float) -> int | None:
         """The lowest semitone below `first` whose own peak is weak (a thin low fundamental:
-        guitar, cello, small speakers) but whose 2nd–6th harmonics nearly all stand out."""
+        guitar, cello, small speakers) but whose 2nd–6th harmonics nearly all stand out;
+        None when there is none, or when other weak peaks lie below it (sub ranks, rumble)."""
         cfg = self.config
         if cfg.bass_support <= 0:
             return None
         floor, strong, last = cfg.weak_bass_rel * top, cfg.peak_rel * top, len(pl) - 1
         for s in range(max(0, first - 36), first):
-            if pl[s] < floor or (s + 12 <= last and pl[s] < cfg.weak_bass_octave * pl[s + 12]):
+            if pl[s] < floor:
                 continue
+            if any(pl[t] > 0 for t in range(max(0, s - 24), s)):
+                return None  # other weak low peaks (an organ's sub ranks, rumble): no bass
             if sum(pl[s + d] >= strong for d in _LOW_SERIES if s + d <= last) >= cfg.bass_support:
                 return s
         return None

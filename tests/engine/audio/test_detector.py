@@ -221,3 +221,23 @@ def test_fifth_restoration_can_be_switched_off():
     x = harmonic_chord([48, 60, 64, 67], rate, 0.5, harmonics=8)
     assert HarmonicDetector().detect(x, rate).pitch_classes == (0, 4, 7)
     assert HarmonicDetector(fifth_ratio=0).detect(x, rate).pitch_classes == (0, 4)
+
+
+def _thin_bass_chord(rate: int) -> np.ndarray:
+    """A2 with a fundamental ~40 dB under its 2nd–6th harmonics (thin low string, small
+    speaker) under C3 + E3: an A minor chord whose bass is heard mostly through partials."""
+    from tests.audio_fixtures import midi_hz
+
+    t = np.arange(rate // 2) / rate
+    amps = [0.0012, 0.1, 0.1, 0.08, 0.07, 0.06]
+    bass = sum(a * np.sin(2 * np.pi * h * midi_hz(45) * t + h) for h, a in enumerate(amps, 1))
+    return (bass + harmonic_chord([48, 52], rate, 0.5)).astype(np.float32)
+
+
+def test_thin_bass_is_found_from_its_harmonics():
+    x = _thin_bass_chord(48000)
+    d = HarmonicDetector().detect(x, 48000)
+    assert (d.pitch_classes, d.bass, d.chord) == ((0, 4, 9), 9, "Am"), d.notes
+    # without the harmonic-support rule the bass drops out and its 5th partial (C♯) is a note
+    off = HarmonicDetector(bass_support=0).detect(x, 48000)
+    assert off.bass != 9 and 1 in off.pitch_classes
