@@ -46,7 +46,8 @@ _ROOT_FRIENDS = frozenset({0, 2, 3, 4, 10, 11})
 
 @dataclass(frozen=True)
 class HarmonicConfig:
-    """Every knob of the detector (defaults tuned on FluidR3 piano + organ renders only)."""
+    """Every knob of the detector (defaults tuned on FluidR3 piano + organ renders, and the
+    fifth / thin-bass / leakage rules on the bench's --dev split; never on its held-out part)."""
 
     window_seconds: float = 0.5
     bins_per_semitone: int = 3
