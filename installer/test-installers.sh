@@ -2,7 +2,7 @@
 # The installer tests, which the default test run skips (building the bundle takes minutes):
 # builds the player .deb unless installer/dist holds one newer than the sources, installs it
 # (dpkg -i as root, else dpkg-deb -x into a read-only temp root), runs `kord` and
-# `kord-desktop --offscreen-smoke` from it as a fresh user, uninstalls; then the wheel/sdist test.
+# `kord-desktop --offscreen-smoke` from it as a fresh user, purges it; then the wheel/sdist test.
 #   installer/test-installers.sh [pytest args]
 # Env: KORD_INSTALLER_REBUILD=1 forces a fresh build; KORD_INSTALL_DEPS=1 (root, apt) first
 # installs the packages the .deb depends on (CI runners); KORD_INSTALLER_NO_ROOT=1 never dpkg -i.

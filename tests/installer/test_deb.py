@@ -2,7 +2,7 @@
 
 Building the bundle takes several minutes on CI's 2 cores, so this runs only with
 KORD_INSTALLER_TESTS=1 (installer/test-installers.sh sets it). As root with dpkg it does a real
-`dpkg -i` / `dpkg -r`; otherwise it unpacks the package with `dpkg-deb -x` into a read-only
+`dpkg -i` / `dpkg --purge`; otherwise it unpacks the package with `dpkg-deb -x` into a read-only
 temporary root. A fresh build is reused; set KORD_INSTALLER_REBUILD=1 to force one.
 """
 
@@ -109,9 +109,10 @@ def install(player_deb: Path, tmp_path_factory: pytest.TempPathFactory):
                 Path("/"), app, Path("/usr/bin/kord"), Path("/usr/bin/kord-desktop"), True
             )
         finally:
-            proc = subprocess.run(["dpkg", "-r", PACKAGE], capture_output=True, text=True)
-            assert proc.returncode == 0, f"dpkg -r failed:\n{proc.stdout}\n{proc.stderr}"
-        assert not app.exists(), "dpkg -r left /opt/kord-desktop behind"
+            proc = subprocess.run(["dpkg", "--purge", PACKAGE], capture_output=True, text=True)
+            assert proc.returncode == 0, f"dpkg --purge failed:\n{proc.stdout}\n{proc.stderr}"
+        assert not _installed(PACKAGE)
+        assert not app.exists(), "dpkg --purge left /opt/kord-desktop behind"
         assert not Path("/usr/bin/kord-desktop").exists()
         assert not Path("/usr/share/applications/kord-desktop.desktop").exists()
     else:
