@@ -281,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=45, help="chords per soundfont × program")
     parser.add_argument("--window", type=float, default=0.5, help="our window (s)")
     parser.add_argument("--no-names", action="store_true", help="skip chord-name scoring")
-    parser.add_argument("--only", choices=["default", "kord"], default=None)
+    parser.add_argument("--only", choices=["default", "kord", "ml", "hybrid"], default=None)
+    parser.add_argument(
+        "--ml", action="store_true", help="also score the shipped model and the hybrid"
+    )
     parser.add_argument("--dev", action="store_true", help="score the development set instead")
     args = parser.parse_args(argv)
     from kord_engine.audio.detect import make_detector
@@ -298,7 +301,10 @@ def main(argv: list[str] | None = None) -> int:
 
         naming.rank_chords = lambda *a, **k: []
     results = {}
-    for name, offset, seconds in (("kord", 0.1, 1.0), ("default", 0.15, args.window)):
+    runs = [("kord", 0.1, 1.0), ("default", 0.15, args.window)]
+    if args.ml or args.only in ("ml", "hybrid"):
+        runs += [("ml", 0.15, args.window), ("hybrid", 0.15, args.window)]
+    for name, offset, seconds in runs:
         if args.only and name != args.only:
             continue
         det = make_detector(name)

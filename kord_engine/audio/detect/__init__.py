@@ -30,8 +30,21 @@ def _ml(**options: Any) -> Detector:
     return MlDetector(**options)
 
 
+def _hybrid(**options: Any) -> Detector:
+    try:
+        from kord_engine.audio.detect.hybrid import HybridDetector
+    except ImportError as exc:
+        raise KordError(f"the hybrid detector is not available ({exc})") from exc
+    return HybridDetector(**options)
+
+
 #: detector name → factory(**options)
-DETECTORS: dict[str, Callable[..., Detector]] = {"default": _default, "kord": _kord, "ml": _ml}
+DETECTORS: dict[str, Callable[..., Detector]] = {
+    "default": _default,
+    "kord": _kord,
+    "ml": _ml,
+    "hybrid": _hybrid,
+}
 
 
 def make_detector(name: str = "default", **options: Any) -> Detector:

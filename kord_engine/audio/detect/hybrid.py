@@ -1,0 +1,87 @@
+"""The model's ears with our detector's eyes: the ONNX model decides WHICH pitch classes sound
+(it is the more accurate of the two on sets), except where it is unsure (its probability
+within `uncertain_band` of its threshold), where the harmonic detector's vote decides; the
+harmonic detector says WHERE (octaves, the bass). When the model hears no notes, nothing
+sounds: the harmonic detector alone is fooled by noise far more often."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kord_engine.audio.detect.harmonic import HarmonicDetector
+from kord_engine.audio.detection import Detection
+from kord_engine.audio.naming import detection_from_notes
+
+#: a model probability this close to its threshold is a coin toss: the harmonic detector decides
+UNCERTAIN_BAND = 0.15
+
+
+def model_pitch_classes(
+    heard: Detection, model: Detection, band: float = UNCERTAIN_BAND
+) -> set[int]:
+    """The model's pitch classes, with the unsure ones (|p − threshold| < band) replaced by
+    the harmonic detector's decision. Without per-class margins, the model's set as it is."""
+    deltas = model.extra.get("deltas")
+    if not model.pitch_classes or deltas is None or len(deltas) != 12:
+        return set(model.pitch_classes)
+    heard_pcs = set(heard.pitch_classes)
+    return {
+        pc
+        for pc, delta in enumerate(deltas)
+        if (delta > 0 if abs(delta) >= band else pc in heard_pcs)
+    }
+
+
+def combine(heard: Detection, model: Detection, timestamp: float = 0.0) -> Detection:
+    """One Detection from the harmonic detector's `heard` and the model's `model`.
+
+    Pitch classes: the model's (see `model_pitch_classes`). Notes: the harmonic detector's
+    notes of those classes, plus any class it missed voiced just above its lowest kept note,
+    so the bass stays the lowest note actually heard.
+    """
+    pcs = model_pitch_classes(heard, model)
+    if not pcs:
+        return Detection(timestamp=timestamp)
+    notes = sorted(n for n in heard.notes if n % 12 in pcs)
+    base = notes[0] if notes else 48
+    for pc in sorted(pcs - {n % 12 for n in notes}):
+        notes.append(base + (pc - base) % 12)
+    agree = set(heard.pitch_classes) == pcs
+    confidence = max(heard.confidence, model.confidence) if agree else model.confidence * 0.8
+    return detection_from_notes(
+        notes,
+        confidence,
+        timestamp,
+        extra={"heard": heard.pitch_classes, "model": model.pitch_classes, **model.extra},
+    )
+
+
+class HybridDetector:
+    """The shipped model + our harmonic detector (see module docstring)."""
+
+    name = "hybrid"
+
+    def __init__(self, model_dir: str | Path | None = None, window_seconds: float | None = None):
+        from kord_engine.ml.infer import MlDetector
+
+        self.harmonic = HarmonicDetector()
+        if window_seconds:
+            self.harmonic.window_seconds = float(window_seconds)
+        self.window_seconds = self.harmonic.window_seconds
+        self.model = MlDetector(model_dir, window_seconds=self.window_seconds)
+
+    def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
+        heard = self.harmonic.detect(audio, sample_rate, timestamp)
+        if heard.is_empty:  # the harmonic detector's silence gate and prominence gate
+            return heard
+        n = int(round(self.window_seconds * sample_rate))
+        return combine(heard, self.model.detect(audio[-n:], sample_rate), timestamp)
+
+    def detect_spectrum(
+        self, mags: np.ndarray, bin_hz: float = 1.0, timestamp: float = 0.0
+    ) -> Detection:
+        """From a kord 1 Hz frequency space (e.g. a .bin sample)."""
+        heard = self.harmonic.detect_spectrum(mags, bin_hz, timestamp)
+        return combine(heard, self.model.detect_spectrum(mags, timestamp), timestamp)
