@@ -33,7 +33,7 @@ from kord_desktop.context import AppContext
 from kord_desktop.panels import PANELS, load_panel
 from kord_desktop.settings import Settings
 from kord_desktop.statusbar import KordStatusBar
-from kord_desktop.toolbar import DETECTORS, ListenToolbar
+from kord_desktop.toolbar import DETECTORS, MODEL_DETECTORS, ListenToolbar
 from kord_desktop.widgets.chord_display import ChordDisplay
 from kord_desktop.widgets.level_meter import LevelMeter
 from kord_desktop.widgets.spectrum import SpectrumWidget
@@ -397,7 +397,7 @@ class MainWindow(QMainWindow):
     def _update_model_label(self) -> None:
         detector = self.settings.get("audio/detector")
         label = dict(DETECTORS).get(detector, detector)
-        if detector == "ml":
+        if detector in MODEL_DETECTORS:
             model_dir = self.settings.get("model/dir")
             label = f"model: {Path(model_dir).name if model_dir else 'default'}"
         else:
@@ -570,7 +570,9 @@ class MainWindow(QMainWindow):
                 from kord_engine.audio import analysis
                 from kord_engine.audio.detect import make_detector
 
-                options = {"model_dir": model_dir} if detector == "ml" and model_dir else {}
+                options = (
+                    {"model_dir": model_dir} if detector in MODEL_DETECTORS and model_dir else {}
+                )
                 det_obj = make_detector(detector, **options)
                 det = analysis.analyze_file(path, detector=det_obj)
                 try:
@@ -617,8 +619,8 @@ class MainWindow(QMainWindow):
             self.banner.show_message(f"{path} has no model.onnx: it is not a Kord model folder.")
             return False
         self.settings.set("model/dir", str(path))
-        if self.toolbar.detector == "ml":
-            self._detector_changed("ml")  # reload the model in place
+        if self.toolbar.detector in MODEL_DETECTORS:
+            self._detector_changed(self.toolbar.detector)  # reload the model in place
         else:
             self.toolbar.set_detector("ml")  # emits detector_changed
         self._update_model_label()
@@ -627,8 +629,8 @@ class MainWindow(QMainWindow):
 
     def use_default_model(self) -> None:
         self.settings.set("model/dir", "")
-        if self.toolbar.detector == "ml":
-            self._detector_changed("ml")
+        if self.toolbar.detector in MODEL_DETECTORS:
+            self._detector_changed(self.toolbar.detector)
         self._update_model_label()
         self.context.status("Using the default model")
 

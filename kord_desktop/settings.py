@@ -34,7 +34,7 @@ OPTIONS: dict[str, Option] = {
     for o in (
         Option("audio/input_device", str, ""),
         Option("audio/output_device", str, ""),
-        Option("audio/detector", str, "default", choices=("default", "kord", "ml")),
+        Option("audio/detector", str, "hybrid", choices=("hybrid", "default", "kord", "ml")),
         Option("audio/gate_db", float, -55.0, minimum=-100.0, maximum=0.0),
         Option("synth/volume", float, 0.8, minimum=0.0, maximum=1.0),  # shared with SynthControls
         Option("model/dir", str, ""),

@@ -7,10 +7,13 @@ from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSlider, QToolBar,
 
 #: (settings value, label) of the detectors offered
 DETECTORS: tuple[tuple[str, str], ...] = (
+    ("hybrid", "Model + harmonic"),
     ("ml", "Model"),
     ("kord", "kord's deterministic"),
-    ("default", "Default (harmonic)"),
+    ("default", "Harmonic"),
 )
+#: the detectors that load a model (and so take the chosen model folder)
+MODEL_DETECTORS = frozenset({"ml", "hybrid"})
 GATE_RANGE = (-90, -20)
 DEFAULT_DEVICE = "System default"
 

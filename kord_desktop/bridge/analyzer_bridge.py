@@ -82,7 +82,7 @@ class AnalyzerBridge(QObject):
             return False
         try:
             options: dict[str, Any] = {}
-            if detector_name == "ml" and model_dir:
+            if detector_name in ("ml", "hybrid") and model_dir:
                 options["model_dir"] = Path(model_dir)
             detector = make_detector(detector_name, **options)
             config = AnalyzerConfig(gate_db=float(gate_db), device=device or None)
@@ -113,7 +113,11 @@ class AnalyzerBridge(QObject):
         try:
             from kord_engine.audio.detect import make_detector
 
-            options = {"model_dir": Path(model_dir)} if detector_name == "ml" and model_dir else {}
+            options = (
+                {"model_dir": Path(model_dir)}
+                if detector_name in ("ml", "hybrid") and model_dir
+                else {}
+            )
             analyzer.set_detector(make_detector(detector_name, **options))
         except Exception as exc:  # noqa: BLE001 - KordError, ModelError, onnxruntime errors
             self.warning.emit(f"Could not switch to the {detector_name!r} detector: {exc}")

@@ -44,14 +44,18 @@ def default_destination(now: datetime | None = None) -> Path:
 
 
 def remember_model(settings, model_dir: str) -> None:
-    """Persist `model_dir` as the ML detector's model (typed Settings or a plain QSettings)."""
+    """Persist `model_dir` as the model of the live detector (typed Settings or a plain
+    QSettings); a detector that uses no model switches to "hybrid" (model + harmonic)."""
+    getter = getattr(settings, "get", None)
+    current = getter(DETECTOR_KEY) if callable(getter) else settings.value(DETECTOR_KEY)
+    detector = current if current in ("ml", "hybrid") else "hybrid"
     setter = getattr(settings, "set", None)
     if callable(setter):
         setter(MODEL_DIR_KEY, model_dir)
-        setter(DETECTOR_KEY, "ml")
+        setter(DETECTOR_KEY, detector)
     else:
         settings.setValue(MODEL_DIR_KEY, model_dir)
-        settings.setValue(DETECTOR_KEY, "ml")
+        settings.setValue(DETECTOR_KEY, detector)
     sync = getattr(settings, "sync", None)
     if callable(sync):
         sync()

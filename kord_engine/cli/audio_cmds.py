@@ -11,7 +11,7 @@ from typing import Any
 from kord_engine.audio.detection import Detection
 from kord_engine.errors import KordError
 
-DETECTOR_CHOICES = ("default", "kord", "ml")
+DETECTOR_CHOICES = ("hybrid", "default", "kord", "ml")
 _DURATION = re.compile(
     r"(?P<n>\d+(?:\.\d*)?|\.\d+)\s*(?P<u>h|hr|hours?|m|min|minutes?|s|sec|seconds?|ms)?"
 )
@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("paths", nargs="+", metavar="PATH", help="audio file(s)")
     f.add_argument("--json", action="store_true", help="one JSON object per file")
     f.add_argument("--timeline", action="store_true", help="chord segments over time")
-    f.add_argument("--detector", choices=DETECTOR_CHOICES, default="default")
+    f.add_argument("--detector", choices=DETECTOR_CHOICES, default="hybrid")
     f.add_argument("-s", "--start", "--start-time", type=parse_time, default=None, metavar="T")
     f.add_argument("-e", "--end", "--end-time", type=parse_time, default=None, metavar="T")
     f.add_argument("--hop", type=_positive, default=0.2, help="--timeline: seconds between frames")
@@ -77,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     s.add_argument("paths", nargs="+", metavar="FILE.bin")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
-    s.add_argument("--detector", choices=DETECTOR_CHOICES, default="default")
+    s.add_argument("--detector", choices=DETECTOR_CHOICES, default="hybrid")
     s.set_defaults(func=run_sample)
 
     from kord_engine.cli import mic_cmds

@@ -62,7 +62,10 @@ def register_mic(analyze_subparsers: argparse._SubParsersAction) -> argparse.Arg
     )
     p.add_argument("--device", "-d", default=None, help="input device: index or (part of) name")
     p.add_argument(
-        "--detector", default="default", choices=("default", "kord", "ml"), help="note detector"
+        "--detector",
+        default="hybrid",
+        choices=("hybrid", "default", "kord", "ml"),
+        help="note detector",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument(

@@ -19,10 +19,13 @@ F = [53, 57, 60]  # F3 A3 C4
 G7 = [55, 59, 62, 65]  # G3 B3 D4 F4
 
 
-def listen(play, audio, rate, seconds_after=0.6):
+DETECTORS = ["default", "hybrid"]  # ours alone, and the shipped model + ours (the app's default)
+
+
+def listen(play, audio, rate, seconds_after=0.6, detector="default"):
     """Start the analyzer, play `audio`, keep listening a little longer; return all events."""
     events: queue.Queue = queue.Queue()
-    analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), events.put)
+    analyzer = LiveAnalyzer(make_detector(detector), AnalyzerConfig(), events.put)
     analyzer.start()
     try:
         assert analyzer.wait_until_listening(10.0), analyzer.last_error
@@ -53,9 +56,10 @@ def story(events):
     return "\n".join(lines)
 
 
-def test_names_a_played_chord(play, render):
+@pytest.mark.parametrize("detector", DETECTORS)
+def test_names_a_played_chord(play, render, detector):
     audio, rate = render([(C, 2.0)])
-    events = listen(play, audio, rate)
+    events = listen(play, audio, rate, detector=detector)
     assert events, "the analyzer produced no events"
     assert not [e.error for e in events if e.error]
     chords = [s for s in stable_changes(events) if s is not None]
@@ -65,10 +69,11 @@ def test_names_a_played_chord(play, render):
     assert max(e.level_db for e in events) > -40  # the sound really came through the input
 
 
-def test_follows_a_progression_without_spurious_chords(play, render):
+@pytest.mark.parametrize("detector", DETECTORS)
+def test_follows_a_progression_without_spurious_chords(play, render, detector):
     progression = [(C, 1.2), (AM, 1.2), (F, 1.2), (G7, 1.2)]
     audio, rate = render(progression)
-    events = listen(play, audio, rate)
+    events = listen(play, audio, rate, detector=detector)
     assert not [e.error for e in events if e.error]
     changes = stable_changes(events)
     # the stream may end with "no chord" after the sound stops, nothing else is allowed

@@ -73,7 +73,12 @@ def test_window_opens_with_panels_keyboard_toolbar_and_menus(make_window, fake_d
     assert w.windowTitle() == "Kord Desktop"
     assert set(w.panel_docks) == {"describe", "guess", "loop", "synth_controls"}
     assert w.keyboard_dock.widget() is not None
-    assert [w.toolbar.detector_combo.itemData(i) for i in range(3)] == ["ml", "kord", "default"]
+    assert [w.toolbar.detector_combo.itemData(i) for i in range(4)] == [
+        "hybrid",
+        "ml",
+        "kord",
+        "default",
+    ]
     inputs = [w.toolbar.input_combo.itemText(i) for i in range(w.toolbar.input_combo.count())]
     assert inputs == ["System default", "Fake Mic A", "Fake Mic B"]
     menus = [a.text().replace("&", "") for a in w.menuBar().actions()]
@@ -355,9 +360,10 @@ def test_train_a_model_menu_opens_the_wizard_and_uses_its_model(
     wizard = w._wizard
     assert isinstance(wizard, StubWizard) and wizard.isVisible()
     assert wizard.context is w.context
+    assert w.toolbar.detector == "hybrid"  # the default detector already uses a model
     wizard.model_ready.emit(str(model))
     assert w.settings.get("model/dir") == str(model)
-    assert w.toolbar.detector == "ml"
+    assert w.toolbar.detector == "hybrid"  # kept: it now runs the new model
 
 
 def test_a_detector_that_cannot_load_keeps_the_old_one(make_window, fake_devices, tmp_path):

@@ -51,7 +51,7 @@ def test_garbage_file_still_loads_defaults(settings_path):
     settings_path.write_bytes(b"\x00\xff[audio\ngate_db=\x01\x02\n=broken\n")
     s = Settings(settings_path)
     assert s.get("audio/gate_db") == OPTIONS["audio/gate_db"].default
-    assert s.get("audio/detector") == "default"
+    assert s.get("audio/detector") == "hybrid"
 
 
 def test_set_rejects_bad_values_with_a_clear_error(settings_path):

@@ -505,7 +505,7 @@ def test_use_this_model_persists_it_and_hands_it_over(make_wizard, qtbot, tmp_pa
         wizard.results_page.use_button.click()
     assert ready.args == [str(model_dir)]
     assert wizard.context.settings.value("model/dir") == str(model_dir)
-    assert wizard.context.settings.value("audio/detector") == "ml"
+    assert wizard.context.settings.value("audio/detector") == "hybrid"
     assert wizard.result() == QWizard.DialogCode.Accepted
 
 
@@ -608,7 +608,8 @@ def test_main_window_opens_the_wizard_and_uses_the_model_it_made(
         wizard.outcome = TrainOutcome(False, model_dir, {"metrics": {}})
         wizard.use_model()
         assert window.settings.get("model/dir") == str(model_dir)
-        assert window.toolbar.detector == "ml"
+        assert window.toolbar.detector == "hybrid"  # the default detector runs the model
+        assert window.settings.get("audio/detector") == "hybrid"
         assert not wizard.isVisible()
     finally:
         wizard.shutdown()
