@@ -183,7 +183,7 @@ def _heard_key(chord: Chord) -> tuple:
     if chord.slash is not None:
         own = {n.pitch_class for n in chord.with_slash(None).notes()}
         cost += 1 if chord.slash.pitch_class in own else 2
-    return (cost, *_sort_key(chord))
+    return (cost, chord.crunchy, *_sort_key(chord))
 
 
 def guess_pitch_classes(
@@ -218,7 +218,10 @@ def guess_pitch_classes(
             if c.notes()[0].pitch_class == bass
             and (c.slash is None or c.slash.pitch_class != c.root.pitch_class)
         ]
-        ranked_all = sorted(over_bass, key=_heard_key) or ranked_all
+        # crunchy is an artifact of the voicings tried here, not something heard: drop it
+        ranked_all = [c.with_crunchy(False) for c in sorted(over_bass, key=_heard_key)] or (
+            ranked_all
+        )
     ranked, seen = [], set()
     for chord in ranked_all:
         if chord.name not in seen:

@@ -170,3 +170,15 @@ def test_ml_detector_missing_is_a_clear_error(capsys, tmp_path, monkeypatch):
 def test_analyze_without_source(capsys):
     code, _, err = run(capsys, "analyze")
     assert_clean_error(code, err, "source")
+
+
+def test_model_detector_text_output_lists_its_chords(shared_dir, capsys):
+    """The ML detector reports chord names only; the text output still shows their blocks."""
+    from kord_engine.cli import main
+
+    assert (
+        main(["analyze", "file", "--detector", "ml", str(shared_dir / "data/audio/C7b9.wav")]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "No chord candidates found" not in out
+    assert "\nC7(♭9)\n   dominant flat 9" in out

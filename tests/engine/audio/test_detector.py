@@ -30,7 +30,7 @@ def rendered(tmp_path_factory):
 
 
 def test_registry_builds_each_detector():
-    assert set(DETECTORS) == {"default", "kord", "ml"}
+    assert set(DETECTORS) == {"default", "kord", "ml", "hybrid"}
     for name in ("default", "kord"):
         det = make_detector(name)
         assert isinstance(det, Detector) and det.name == name
