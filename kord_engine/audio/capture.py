@@ -12,7 +12,9 @@ import numpy as np
 
 from kord_engine.audio.devices import (
     DeviceInfo,
+    close_stream,
     negotiate_sample_rate,
+    open_stream,
     resolve_device,
     sounddevice_module,
 )
@@ -104,22 +106,16 @@ class Capture:
             self.overflows = 0
             self.error = None
             self._stopping = False
-            try:
-                stream = sd.InputStream(  # type: ignore[union-attr]
-                    device=self.device.index,
-                    samplerate=self.sample_rate,
-                    channels=channels,
-                    dtype="float32",
-                    blocksize=self.blocksize,
-                    callback=self._callback,
-                    finished_callback=self._finished,
-                )
-                stream.start()
-            except Exception as exc:  # sd.PortAudioError, ValueError for bad settings
-                raise DeviceError(
-                    f"could not open audio input {self.device.name!r} at {self.sample_rate} Hz: "
-                    f"{exc}"
-                ) from exc
+            stream = open_stream(
+                sd,
+                "input",
+                self.device,
+                self.sample_rate,
+                channels,
+                self.blocksize,
+                self._callback,
+                self._finished,
+            )
             self._stream = stream
             log.debug("capturing from %s at %d Hz", self.device.name, self.sample_rate)
 
@@ -151,11 +147,7 @@ class Capture:
             if stream is None:
                 return
             self._stopping = True
-            for action in (stream.stop, stream.close):
-                try:
-                    action()
-                except Exception as exc:  # a vanished device may refuse to stop cleanly
-                    log.debug("closing input stream: %s", exc)
+            close_stream(stream, "input")
 
     def __enter__(self) -> Capture:
         self.start()

@@ -241,3 +241,45 @@ def negotiate_sample_rate(
         f"audio {kind} device {device.name!r} accepts none of the sample rates tried "
         f"({'; '.join(problems)})"
     )
+
+
+def open_stream(
+    sd: ModuleType | None,
+    kind: Kind,
+    device: DeviceInfo,
+    rate: int,
+    channels: int,
+    blocksize: int,
+    callback: Any,
+    finished_callback: Any,
+    **extra: Any,
+) -> Any:
+    """Open and start a float32 sounddevice stream on `device` (capture and player share it);
+    DeviceError naming the device and rate if it cannot."""
+    try:
+        stream_class = sd.InputStream if kind == "input" else sd.OutputStream  # type: ignore[union-attr]
+        stream = stream_class(
+            device=device.index,
+            samplerate=rate,
+            channels=channels,
+            dtype="float32",
+            blocksize=blocksize,
+            callback=callback,
+            finished_callback=finished_callback,
+            **extra,
+        )
+        stream.start()
+    except Exception as exc:  # sd.PortAudioError, ValueError for bad settings
+        raise DeviceError(
+            f"could not open audio {kind} {device.name!r} at {rate} Hz: {exc}"
+        ) from exc
+    return stream
+
+
+def close_stream(stream: Any, kind: Kind) -> None:
+    """Stop then close `stream`, logging (not raising) what a vanished device refuses."""
+    for action in (stream.stop, stream.close):
+        try:
+            action()
+        except Exception as exc:  # a vanished device may refuse to stop cleanly
+            log.debug("closing %s stream: %s", kind, exc)

@@ -15,7 +15,9 @@ import numpy as np
 
 from kord_engine.audio.devices import (
     DeviceInfo,
+    close_stream,
     negotiate_sample_rate,
+    open_stream,
     resolve_device,
     sounddevice_module,
 )
@@ -109,22 +111,17 @@ class Player:
             self.sample_rate = rate
             self.error = None
             self._stopping = False
-            try:
-                stream = sd.OutputStream(  # type: ignore[union-attr]
-                    device=self.device.index,
-                    samplerate=rate,
-                    channels=channels,
-                    dtype="float32",
-                    blocksize=self.blocksize,
-                    latency=self.requested_latency,
-                    callback=self._callback,
-                    finished_callback=self._finished,
-                )
-                stream.start()
-            except Exception as exc:  # sd.PortAudioError, ValueError for bad settings
-                raise DeviceError(
-                    f"could not open audio output {self.device.name!r} at {rate} Hz: {exc}"
-                ) from exc
+            stream = open_stream(
+                sd,
+                "output",
+                self.device,
+                rate,
+                channels,
+                self.blocksize,
+                self._callback,
+                self._finished,
+                latency=self.requested_latency,
+            )
             self._stream = stream
             log.debug(
                 "playing on %s at %d Hz, latency %.4f s", self.device.name, rate, stream.latency
@@ -137,11 +134,7 @@ class Player:
             if stream is None:
                 return
             self._stopping = True
-            for action in (stream.stop, stream.close):
-                try:
-                    action()
-                except Exception as exc:  # a vanished device may refuse to stop cleanly
-                    log.debug("closing output stream: %s", exc)
+            close_stream(stream, "output")
 
     close = stop
 
