@@ -220,25 +220,7 @@ def test_negotiate_fails_clearly(fake):
 # -- `kord analyze mic` device handling (no real device needed) ----------------------------------
 
 
-def mic_cli(argv):
-    """Run `kord analyze mic ARGV` through register_mic, with the CLI's KordError → exit 2."""
-    from kord_engine.cli import EXIT_BAD_INPUT, _Parser
-    from kord_engine.cli.mic_cmds import register_mic
-    from kord_engine.errors import KordError
-
-    parser = _Parser(prog="kord")
-    parser.add_argument("-q", "--quiet", action="store_true")
-    analyze = parser.add_subparsers(parser_class=_Parser).add_parser("analyze")
-    register_mic(analyze.add_subparsers(parser_class=_Parser))
-    args = parser.parse_args(["analyze", "mic", *argv])
-    try:
-        return args.func(args)
-    except KordError as exc:
-        print(f"kord: error: {exc}", file=__import__("sys").stderr)
-        return EXIT_BAD_INPUT
-
-
-def test_cli_lists_devices(fake, capsys):
+def test_cli_lists_devices(fake, capsys, mic_cli):
     fake(FakeSd(STANDARD))
     assert mic_cli(["--list-devices"]) == 0
     out = capsys.readouterr().out
@@ -250,7 +232,7 @@ def test_cli_lists_devices(fake, capsys):
     assert [d["index"] for d in listed] == [0, 1, 2] and listed[0]["is_default_input"]
 
 
-def test_cli_without_devices_is_one_line_exit_2(fake, capsys):
+def test_cli_without_devices_is_one_line_exit_2(fake, capsys, mic_cli):
     fake(FakeSd([], default=(-1, -1)))
     for argv in (["--seconds", "1"], ["--live", "--seconds", "1"], ["--list-devices"]):
         assert mic_cli(argv) == 2
@@ -258,7 +240,7 @@ def test_cli_without_devices_is_one_line_exit_2(fake, capsys):
         assert err.startswith("kord: error:") and err.count("\n") == 1 and "no audio" in err
 
 
-def test_cli_unknown_device_and_bad_seconds(fake, capsys):
+def test_cli_unknown_device_and_bad_seconds(fake, capsys, mic_cli):
     fake(FakeSd(STANDARD))
     assert mic_cli(["--device", "theremin", "--seconds", "1"]) == 2
     assert "theremin" in capsys.readouterr().err

@@ -497,26 +497,6 @@ def test_warm_up_runs_the_detector_once_and_never_raises():
     LiveAnalyzer(Broken()).warm_up(RATE)  # no exception
 
 
-def run_mic_cli(argv):
-    """`kord analyze mic ARGV` through register_mic with the CLI's KordError → exit 2."""
-    import sys
-
-    from kord_engine.cli import _Parser
-    from kord_engine.cli.mic_cmds import register_mic
-    from kord_engine.errors import KordError
-
-    parser = _Parser(prog="kord")
-    parser.add_argument("-q", "--quiet", action="store_true")
-    analyze = parser.add_subparsers(parser_class=_Parser).add_parser("analyze")
-    register_mic(analyze.add_subparsers(parser_class=_Parser))
-    args = parser.parse_args(["analyze", "mic", *argv])
-    try:
-        return args.func(args)
-    except KordError as exc:
-        print(f"kord: error: {exc}", file=sys.stderr)
-        return 2
-
-
 @pytest.fixture
 def fake_cli_detector(monkeypatch):
     from kord_engine.audio import detect
@@ -529,8 +509,8 @@ def fake_cli_detector(monkeypatch):
     monkeypatch.setattr(detect, "make_detector", lambda name, **kw: Named())
 
 
-def test_cli_live_prints_changes_then_stops(fake_capture, fake_cli_detector, capsys):
-    assert run_mic_cli(["--live", "--seconds", "0.6", "--hop", "0.02"]) == 0
+def test_cli_live_prints_changes_then_stops(fake_capture, fake_cli_detector, capsys, mic_cli):
+    assert mic_cli(["--live", "--seconds", "0.6", "--hop", "0.02"]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert len(lines) == 1 and lines[0].endswith("C       (C E G, bass C, 0.90)")
@@ -538,7 +518,7 @@ def test_cli_live_prints_changes_then_stops(fake_capture, fake_cli_detector, cap
     assert fake_capture.instances[0].stopped
 
 
-def test_cli_live_device_loss_is_exit_2(fake_capture, fake_cli_detector, capsys):
+def test_cli_live_device_loss_is_exit_2(fake_capture, fake_cli_detector, capsys, mic_cli):
     def lose_device():
         assert wait_for(
             lambda: fake_capture.instances and fake_capture.instances[0].ring.total_written
@@ -548,7 +528,7 @@ def test_cli_live_device_loss_is_exit_2(fake_capture, fake_cli_detector, capsys)
 
     killer = threading.Thread(target=lose_device)
     killer.start()
-    assert run_mic_cli(["--live", "--seconds", "5", "--json", "--hop", "0.02"]) == 2
+    assert mic_cli(["--live", "--seconds", "5", "--json", "--hop", "0.02"]) == 2
     killer.join()
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == "kord: error: audio input 'Mic' stopped unexpectedly"
