@@ -8,6 +8,7 @@ import pytest
 
 from kord_engine.audio import devices
 from kord_engine.audio.devices import DeviceInfo
+from tests.gui.fakes import make_context
 
 FAKE_DEVICES = [
     DeviceInfo(0, "Fake Mic A", "Test", 2, 0, 48000.0, is_default_input=True),
@@ -27,6 +28,12 @@ def fake_devices(monkeypatch):
 def no_devices(monkeypatch):
     """A machine with no audio devices at all (every engine lookup sees an empty list)."""
     monkeypatch.setattr(devices, "_query", lambda: ([], "PortAudio found no audio devices"))
+
+
+@pytest.fixture
+def ctx(qtbot, tmp_path):
+    """A FakeContext (silent player, fake analyzer) for the panel tests; see tests/gui/fakes.py."""
+    return make_context(qtbot, tmp_path)
 
 
 @pytest.fixture

@@ -6,14 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kord_desktop.panels.describe import DescribePanel
-from tests.gui.fakes import make_context
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def ctx(qtbot, tmp_path):
-    return make_context(qtbot, tmp_path)
 
 
 @pytest.fixture

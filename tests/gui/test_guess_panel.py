@@ -7,14 +7,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from kord_desktop.panels.guess import SHOWN, GuessPanel, split_notes
-from tests.gui.fakes import make_context
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def ctx(qtbot, tmp_path):
-    return make_context(qtbot, tmp_path)
 
 
 @pytest.fixture

@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kord_desktop.panels.loop import LoopPanel, chord_seconds, split_progression
-from tests.gui.fakes import make_context
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def ctx(qtbot, tmp_path):
-    return make_context(qtbot, tmp_path)
 
 
 @pytest.fixture

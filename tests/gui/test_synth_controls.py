@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kord_desktop.panels.synth_controls import DEFAULTS, SynthControls, arpeggio_enabled
-from tests.gui.fakes import make_context
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def ctx(qtbot, tmp_path):
-    return make_context(qtbot, tmp_path)
 
 
 def _panel(qtbot, ctx) -> SynthControls:
