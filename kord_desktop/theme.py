@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "dark", "light")
+ERROR_STYLE = "color: #e5484d; font-weight: 600;"  # inline error labels in the panels
 
 
 @dataclass(frozen=True)

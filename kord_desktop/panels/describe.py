@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kord_desktop.theme import ERROR_STYLE
 from kord_desktop.widgets.chord_card import (
     AdaptiveSplitter,
     CandidateView,
@@ -25,10 +25,9 @@ from kord_desktop.widgets.chord_card import (
     displayable,
     notation_view,
 )
+from kord_desktop.widgets.debounce import debounce_typing
 
-DEBOUNCE_MS = 300
 KINDS = ("auto", "chord", "scale", "mode")
-ERROR_STYLE = "color: #e5484d; font-weight: 600;"
 
 
 def kind_of(obj: Any) -> str:
@@ -83,12 +82,7 @@ class DescribePanel(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(split, 1)
 
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.input.textChanged.connect(lambda _: self._timer.start())
-        self.input.returnPressed.connect(self.refresh)
+        self._timer = debounce_typing(self, self.input, self.refresh)
         self.kind.currentIndexChanged.connect(lambda _: self.refresh())
         self.card.play_requested.connect(self._play)
         self.card.candidate_selected.connect(self._candidate_selected)

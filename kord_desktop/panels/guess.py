@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kord_desktop.panels.synth_controls import arpeggio_enabled
+from kord_desktop.theme import ERROR_STYLE
 from kord_desktop.widgets.chord_card import (
     AdaptiveSplitter,
     ChordCard,
@@ -30,10 +31,9 @@ from kord_desktop.widgets.chord_card import (
     chord_view,
     displayable,
 )
+from kord_desktop.widgets.debounce import debounce_typing
 
-DEBOUNCE_MS = 300
 SHOWN = 8
-ERROR_STYLE = "color: #e5484d; font-weight: 600;"
 _SPLIT = re.compile(r"[\s,;|]+")
 
 
@@ -113,12 +113,7 @@ class GuessPanel(QWidget):
         layout.addWidget(split, 1)
 
         self._chords: list[Any] = []
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(DEBOUNCE_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.input.textChanged.connect(lambda _: self._timer.start())
-        self.input.returnPressed.connect(self.refresh)
+        self._timer = debounce_typing(self, self.input, self.refresh)
         self.show_all.toggled.connect(lambda _: self._fill())
         self.results.itemClicked.connect(self._row_clicked)
         self.results.currentRowChanged.connect(self._row_selected)

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from kord_desktop.panels.synth_controls import read_setting, write_setting
+from kord_desktop.theme import ERROR_STYLE
 from kord_desktop.widgets.chord_card import displayable
 
 DEFAULT_PROGRESSION = '"Em7b5@3^2" "A7b13@3!" "D-maj7@3^2" "G7@3" "Cmaj7@3^2"'
 DEFAULT_BPM = 120
-ERROR_STYLE = "color: #e5484d; font-weight: 600;"
 CURRENT_BRUSH = QColor("#b36bff")  # the keyboard's "chord" role colour
 
 
