@@ -118,6 +118,15 @@ def _error_label() -> QLabel:
     return label
 
 
+def _stack_page(page: QWidget, *groups: QWidget) -> None:
+    """Lay `groups` top-down on `page`, then its error label, with the slack below."""
+    layout = QVBoxLayout(page)
+    for group in groups:
+        layout.addWidget(group)
+    layout.addWidget(page.error)  # type: ignore[attr-defined]
+    layout.addStretch(1)
+
+
 def _show_error(label: QLabel, text: str | None) -> None:
     label.setText(text or "")
     label.setVisible(bool(text))
@@ -264,12 +273,7 @@ class SourcesPage(QWizardPage):
         grid.addLayout(indented, 2, 0, 1, 2)
         grid.setColumnStretch(1, 1)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.install_note)
-        layout.addWidget(sources)
-        layout.addWidget(val)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
+        _stack_page(self, self.install_note, sources, val)
 
         for folder_list in (self.captured, self.datasets, self.validation):
             folder_list.changed.connect(self._changed)
@@ -405,12 +409,7 @@ class ModelPage(QWizardPage):
         form2.addRow("Attention heads", self.heads)
         form2.addRow(self.width_label, self.width)
         form2.addRow("Dropout", self.dropout)
-        layout = QVBoxLayout(self)
-        layout.addWidget(data)
-        layout.addWidget(target_group)
-        layout.addWidget(net)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
+        _stack_page(self, data, target_group, net)
 
         self.loader.currentIndexChanged.connect(self._changed)
         self.include_guess.toggled.connect(self._changed)
@@ -531,12 +530,7 @@ class TrainingPage(QWizardPage):
         dest_row.addWidget(self.destination, 1)
         dest_row.addWidget(self.browse)
         form3.addRow("Model folder", dest_row)
-        layout = QVBoxLayout(self)
-        layout.addWidget(run)
-        layout.addWidget(opt)
-        layout.addWidget(out)
-        layout.addWidget(self.error)
-        layout.addStretch(1)
+        _stack_page(self, run, opt, out)
 
         self.device.currentIndexChanged.connect(self._refresh_precisions)
         self.precision.currentIndexChanged.connect(self._precision_changed)
