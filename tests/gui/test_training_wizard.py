@@ -361,23 +361,30 @@ def test_eta_format():
 # ----------------------------------------------------------------------------- fake trainer
 
 
-def fake_train_module(behaviour):
-    """A stand-in `kord_engine.ml.train` module whose train() runs `behaviour`."""
-    module = types.ModuleType("kord_engine.ml.train")
-    module.train = behaviour
-    return module
+@pytest.fixture
+def start_fake_run(make_wizard, monkeypatch, qtbot):
+    """Factory: a wizard whose kord_engine.ml.train.train is `behaviour`, started from the
+    training page; returns once the bridge emits `until` ("update" or "stopped")."""
+
+    def start(behaviour, until="update"):
+        module = types.ModuleType("kord_engine.ml.train")
+        module.train = behaviour
+        monkeypatch.setitem(sys.modules, "kord_engine.ml.train", module)
+        wizard = make_wizard()
+        to_training_page(wizard, sim=1)
+        with qtbot.waitSignal(getattr(wizard.bridge, until), timeout=10000):
+            wizard.next()
+        return wizard
+
+    return start
 
 
-def test_trainer_error_is_shown_on_the_run_page(make_wizard, monkeypatch, qtbot):
+def test_trainer_error_is_shown_on_the_run_page(start_fake_run):
     def failing(config, progress=None, should_stop=None):
         progress(TrainProgress("data", message="building datasets and features"))
         raise ConfigError("the training sources produced no samples")
 
-    monkeypatch.setitem(sys.modules, "kord_engine.ml.train", fake_train_module(failing))
-    wizard = make_wizard()
-    to_training_page(wizard, sim=1)
-    with qtbot.waitSignal(wizard.bridge.stopped, timeout=10000):
-        wizard.next()
+    wizard = start_fake_run(failing, until="stopped")
     page = wizard.run_page
     assert wizard.currentId() == tw.RUN
     assert page.error.isVisible()
@@ -386,7 +393,7 @@ def test_trainer_error_is_shown_on_the_run_page(make_wizard, monkeypatch, qtbot)
     assert not next_enabled(wizard)
 
 
-def test_fake_run_streams_progress_then_cancel_stops_it(make_wizard, monkeypatch, qtbot, tmp_path):
+def test_fake_run_streams_progress_then_cancel_stops_it(start_fake_run, qtbot, tmp_path):
     seen_stop = threading.Event()
 
     def endless(config, progress=None, should_stop=None):
@@ -410,11 +417,7 @@ def test_fake_run_streams_progress_then_cancel_stops_it(make_wizard, monkeypatch
         seen_stop.set()
         return types.SimpleNamespace(cancelled=True, destination=None, report={})
 
-    monkeypatch.setitem(sys.modules, "kord_engine.ml.train", fake_train_module(endless))
-    wizard = make_wizard()
-    to_training_page(wizard, sim=1)
-    with qtbot.waitSignal(wizard.bridge.update, timeout=10000):
-        wizard.next()
+    wizard = start_fake_run(endless)
     qtbot.waitUntil(lambda: wizard.run_page.curves.loss.size > 20, timeout=10000)
     assert wizard.run_page.values["loss"].text() != "–"
     with qtbot.waitSignal(wizard.bridge.stopped, timeout=5000):
@@ -425,7 +428,7 @@ def test_fake_run_streams_progress_then_cancel_stops_it(make_wizard, monkeypatch
     assert not next_enabled(wizard)
 
 
-def test_cancel_while_loading_data_stops_at_the_next_data_report(make_wizard, monkeypatch, qtbot):
+def test_cancel_while_loading_data_stops_at_the_next_data_report(start_fake_run, qtbot):
     chunks = []
 
     def loading(config, progress=None, should_stop=None):
@@ -435,11 +438,7 @@ def test_cancel_while_loading_data_stops_at_the_next_data_report(make_wizard, mo
             time.sleep(0.005)
         raise AssertionError("data loading was not interrupted")
 
-    monkeypatch.setitem(sys.modules, "kord_engine.ml.train", fake_train_module(loading))
-    wizard = make_wizard()
-    to_training_page(wizard, sim=1)
-    with qtbot.waitSignal(wizard.bridge.update, timeout=10000):
-        wizard.next()
+    wizard = start_fake_run(loading)
     with qtbot.waitSignal(wizard.bridge.stopped, timeout=5000):
         wizard.cancel_training()
     assert len(chunks) < 10_000
@@ -447,18 +446,14 @@ def test_cancel_while_loading_data_stops_at_the_next_data_report(make_wizard, mo
     assert "nothing was written" in wizard.run_page.phase.text()
 
 
-def test_closing_the_wizard_mid_run_cancels_first(make_wizard, monkeypatch, qtbot):
+def test_closing_the_wizard_mid_run_cancels_first(start_fake_run, qtbot):
     def endless(config, progress=None, should_stop=None):
         while not should_stop():
             progress(TrainProgress("step", global_step=1, total_steps=10, loss=1.0))
             time.sleep(0.005)
         return types.SimpleNamespace(cancelled=True, destination=None, report={})
 
-    monkeypatch.setitem(sys.modules, "kord_engine.ml.train", fake_train_module(endless))
-    wizard = make_wizard()
-    to_training_page(wizard, sim=1)
-    with qtbot.waitSignal(wizard.bridge.update, timeout=10000):
-        wizard.next()
+    wizard = start_fake_run(endless)
     with qtbot.waitSignal(wizard.rejected, timeout=5000):
         wizard.reject()
     assert not wizard.bridge.running
