@@ -39,6 +39,16 @@ def _parse(entry: dict):
     return parse_notation(text, entry.get("type_flag"))
 
 
+def _check_root_and_kind(value, e) -> None:
+    """The vector's root / scale_kind / mode_kind facts, where it states them."""
+    if "root" in e:
+        assert value.root.name == e["root"]
+    if "scale_kind" in e:
+        assert value.kind is ScaleKind[e["scale_kind"]]
+    if "mode_kind" in e:
+        assert value.kind is ModeKind[e["mode_kind"]]
+
+
 def test_describe_vector(v_describe):
     e = v_describe
     value = _parse(e)
@@ -46,12 +56,7 @@ def test_describe_vector(v_describe):
     fix = _fix_dorian_flat2 if is_dorian_flat2 else (lambda v: v)
     if "kind" in e:
         assert isinstance(value, {"chord": Chord, "scale": Scale, "mode": Mode}[e["kind"]])
-    if "root" in e:
-        assert value.root.name == e["root"]
-    if "scale_kind" in e:
-        assert value.kind is ScaleKind[e["scale_kind"]]
-    if "mode_kind" in e:
-        assert value.kind is ModeKind[e["mode_kind"]]
+    _check_root_and_kind(value, e)
     if "name" in e:
         assert value.name == e["name"]
     if "static_name" in e:
@@ -117,12 +122,7 @@ def test_notation_vector(v_notation):
     e = v_notation
     value = parse_notation(e["input"])
     assert type(value).__name__.lower() == e["kind"]
-    if "root" in e:
-        assert value.root.name == e["root"]
-    if "scale_kind" in e:
-        assert value.kind is ScaleKind[e["scale_kind"]]
-    if "mode_kind" in e:
-        assert value.kind is ModeKind[e["mode_kind"]]
+    _check_root_and_kind(value, e)
     if "note_count" in e:
         assert len(value.notes()) == e["note_count"]
     if "first_note" in e:
