@@ -5,6 +5,19 @@ import sys
 import pytest
 
 
+@pytest.fixture
+def fake_sd(monkeypatch):
+    """Installs a fake sounddevice module in kord_engine.audio.devices: fake_sd(sd) → sd."""
+    from kord_engine.audio import devices
+
+    def install(sd):
+        monkeypatch.setattr(devices, "_sd_module", sd)
+        monkeypatch.setattr(devices, "_sd_problem", None)
+        return sd
+
+    return install
+
+
 def _run_mic_cli(argv: list[str]) -> int:
     """Run `kord analyze mic ARGV` through register_mic, with the CLI's KordError → exit 2."""
     from kord_engine.cli import EXIT_BAD_INPUT, _Parser

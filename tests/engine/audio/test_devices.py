@@ -45,16 +45,6 @@ class FakeSd:
     check_output_settings = check_input_settings
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    def install(sd):
-        monkeypatch.setattr(devices, "_sd_module", sd)
-        monkeypatch.setattr(devices, "_sd_problem", None)
-        return sd
-
-    return install
-
-
 STANDARD = [
     dev("Built-in Mic", 0, ins=2),
     dev("Speakers", 1, ins=0, outs=2),
@@ -62,8 +52,8 @@ STANDARD = [
 ]
 
 
-def test_list_devices_and_defaults(fake):
-    fake(FakeSd(STANDARD))
+def test_list_devices_and_defaults(fake_sd):
+    fake_sd(FakeSd(STANDARD))
     found = devices.list_devices()
     assert [d.name for d in found] == ["Built-in Mic", "Speakers", "USB Audio Interface"]
     assert found[0].is_default_input and not found[0].is_default_output
@@ -85,18 +75,18 @@ def test_list_devices_and_defaults(fake):
         ("MIC", 0),
     ],
 )
-def test_resolve_input(fake, spec, want):
-    fake(FakeSd(STANDARD))
+def test_resolve_input(fake_sd, spec, want):
+    fake_sd(FakeSd(STANDARD))
     assert devices.resolve_device(spec, "input").index == want
 
 
-def test_resolve_output_default(fake):
-    fake(FakeSd(STANDARD))
+def test_resolve_output_default(fake_sd):
+    fake_sd(FakeSd(STANDARD))
     assert devices.resolve_device(None, "output").name == "Speakers"
 
 
-def test_unknown_device_lists_the_available_ones(fake):
-    fake(FakeSd(STANDARD))
+def test_unknown_device_lists_the_available_ones(fake_sd):
+    fake_sd(FakeSd(STANDARD))
     with pytest.raises(DeviceError, match="no audio input device matches 'piano'.*Built-in Mic"):
         devices.resolve_device("piano")
     with pytest.raises(DeviceError, match="index 9"):
@@ -105,20 +95,20 @@ def test_unknown_device_lists_the_available_ones(fake):
         devices.resolve_device(1, "input")
 
 
-def test_ambiguous_substring(fake):
-    fake(FakeSd([dev("USB Mic A", 0), dev("USB Mic B", 1)]))
+def test_ambiguous_substring(fake_sd):
+    fake_sd(FakeSd([dev("USB Mic A", 0), dev("USB Mic B", 1)]))
     with pytest.raises(DeviceError, match="ambiguous"):
         devices.resolve_device("usb mic")
 
 
-def test_default_missing_falls_back_to_first_input(fake):
-    fake(FakeSd(STANDARD, default=(-1, -1)))
+def test_default_missing_falls_back_to_first_input(fake_sd):
+    fake_sd(FakeSd(STANDARD, default=(-1, -1)))
     assert devices.resolve_device(None).index == 0
 
 
-def test_odd_device_names_do_not_crash(fake):
+def test_odd_device_names_do_not_crash(fake_sd):
     names = [b"Mikrofon \xe4\xf6", "Surrogate \udcff mic", b"Caf\xc3\xa9 USB", 42]
-    fake(FakeSd([dev(n, i) for i, n in enumerate(names)]))
+    fake_sd(FakeSd([dev(n, i) for i, n in enumerate(names)]))
     found = devices.list_devices()
     assert len(found) == 4
     for d in found:
@@ -129,7 +119,7 @@ def test_odd_device_names_do_not_crash(fake):
     assert devices.resolve_device("café").index == 2
 
 
-def test_sounddevice_decode_error_falls_back_to_raw_names(fake):
+def test_sounddevice_decode_error_falls_back_to_raw_names(fake_sd):
     class Undecodable(FakeSd):
         def query_devices(self, index=None):
             raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
@@ -144,13 +134,13 @@ def test_sounddevice_decode_error_falls_back_to_raw_names(fake):
     )
     sd._lib = SimpleNamespace(Pa_GetDeviceCount=lambda: 1, Pa_GetDeviceInfo=lambda i: info)
     sd._ffi = SimpleNamespace(string=lambda b: b)
-    fake(sd)
+    fake_sd(sd)
     found = devices.list_devices()
     assert [d.name for d in found] == ["Bad ÿ name"]
 
 
-def test_no_devices_is_a_normal_state(fake):
-    fake(FakeSd([], default=(-1, -1)))
+def test_no_devices_is_a_normal_state(fake_sd):
+    fake_sd(FakeSd([], default=(-1, -1)))
     assert devices.list_devices() == []
     ok, why = devices.audio_available()
     assert not ok and "no audio devices" in why
@@ -158,8 +148,8 @@ def test_no_devices_is_a_normal_state(fake):
         devices.resolve_device(None)
 
 
-def test_only_outputs_means_no_input(fake):
-    fake(FakeSd([dev("Speakers", 0, ins=0, outs=2)], default=(-1, 0)))
+def test_only_outputs_means_no_input(fake_sd):
+    fake_sd(FakeSd([dev("Speakers", 0, ins=0, outs=2)], default=(-1, 0)))
     ok, why = devices.audio_available("input")
     assert not ok and "Speakers" in why
     with pytest.raises(DeviceError, match="no audio input devices.*Speakers"):
@@ -192,18 +182,18 @@ def test_import_oserror_is_caught(monkeypatch):
     assert "PortAudio library not found" in devices.audio_available()[1]
 
 
-def test_query_failure_is_reported(fake):
+def test_query_failure_is_reported(fake_sd):
     class Broken(FakeSd):
         def query_devices(self, index=None):
             raise RuntimeError("PortAudio exploded")
 
-    fake(Broken([]))
+    fake_sd(Broken([]))
     assert devices.list_devices() == []
     assert "PortAudio exploded" in devices.audio_available()[1]
 
 
-def test_negotiate_sample_rate(fake):
-    sd = fake(FakeSd(STANDARD, rates=(44100,)))
+def test_negotiate_sample_rate(fake_sd):
+    sd = fake_sd(FakeSd(STANDARD, rates=(44100,)))
     mic = devices.resolve_device(0)
     assert devices.negotiate_sample_rate(mic, 96000) == 44100
     assert sd.checked == [96000, 48000, 44100]
@@ -211,8 +201,8 @@ def test_negotiate_sample_rate(fake):
     assert devices.negotiate_sample_rate(usb, None) == 44100
 
 
-def test_negotiate_fails_clearly(fake):
-    fake(FakeSd(STANDARD, rates=()))
+def test_negotiate_fails_clearly(fake_sd):
+    fake_sd(FakeSd(STANDARD, rates=()))
     with pytest.raises(DeviceError, match="accepts none of the sample rates"):
         devices.negotiate_sample_rate(devices.resolve_device(0), 22050)
 
@@ -220,8 +210,8 @@ def test_negotiate_fails_clearly(fake):
 # -- `kord analyze mic` device handling (no real device needed) ----------------------------------
 
 
-def test_cli_lists_devices(fake, capsys, mic_cli):
-    fake(FakeSd(STANDARD))
+def test_cli_lists_devices(fake_sd, capsys, mic_cli):
+    fake_sd(FakeSd(STANDARD))
     assert mic_cli(["--list-devices"]) == 0
     out = capsys.readouterr().out
     assert "Built-in Mic" in out and "USB Audio Interface" in out
@@ -232,16 +222,16 @@ def test_cli_lists_devices(fake, capsys, mic_cli):
     assert [d["index"] for d in listed] == [0, 1, 2] and listed[0]["is_default_input"]
 
 
-def test_cli_without_devices_is_one_line_exit_2(fake, capsys, mic_cli):
-    fake(FakeSd([], default=(-1, -1)))
+def test_cli_without_devices_is_one_line_exit_2(fake_sd, capsys, mic_cli):
+    fake_sd(FakeSd([], default=(-1, -1)))
     for argv in (["--seconds", "1"], ["--live", "--seconds", "1"], ["--list-devices"]):
         assert mic_cli(argv) == 2
         err = capsys.readouterr().err
         assert err.startswith("kord: error:") and err.count("\n") == 1 and "no audio" in err
 
 
-def test_cli_unknown_device_and_bad_seconds(fake, capsys, mic_cli):
-    fake(FakeSd(STANDARD))
+def test_cli_unknown_device_and_bad_seconds(fake_sd, capsys, mic_cli):
+    fake_sd(FakeSd(STANDARD))
     assert mic_cli(["--device", "theremin", "--seconds", "1"]) == 2
     assert "theremin" in capsys.readouterr().err
     assert mic_cli(["--seconds", "0"]) == 2

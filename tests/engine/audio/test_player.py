@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from kord_engine.audio import devices
 from kord_engine.audio.player import Player
 from kord_engine.audio.synth import Synth, SynthConfig
 from kord_engine.errors import DeviceError
@@ -71,16 +70,6 @@ def speakers(rate=48000.0):
         "max_output_channels": 2,
         "default_samplerate": rate,
     }
-
-
-@pytest.fixture
-def fake_sd(monkeypatch):
-    def install(sd):
-        monkeypatch.setattr(devices, "_sd_module", sd)
-        monkeypatch.setattr(devices, "_sd_problem", None)
-        return sd
-
-    return install
 
 
 def test_callback_renders_the_synth_into_every_channel(fake_sd):
