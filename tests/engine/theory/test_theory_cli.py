@@ -15,8 +15,13 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-def test_describe_chord_prints_kords_block(capsys, vectors):
-    readme = {e["cmd"]: e for e in vectors["readme"] if "cmd" in e}
+@pytest.fixture
+def readme(vectors):
+    """kord's README examples that run a command, by command line."""
+    return {e["cmd"]: e for e in vectors["readme"] if "cmd" in e}
+
+
+def test_describe_chord_prints_kords_block(capsys, readme):
     code, out, _ = _run(capsys, "describe", "Cmaj7")
     assert code == 0
     assert out == readme["kord describe Cmaj7"]["head_cli_output"]
@@ -24,8 +29,7 @@ def test_describe_chord_prints_kords_block(capsys, vectors):
     assert out == readme['kord describe -t chord "C"']["head_cli_output"]
 
 
-def test_describe_mode_and_scale(capsys, vectors):
-    readme = {e["cmd"]: e for e in vectors["readme"] if "cmd" in e}
+def test_describe_mode_and_scale(capsys, readme):
     code, out, _ = _run(capsys, "describe", "D dorian")
     assert code == 0
     assert out == readme['kord describe "D dorian"']["head_cli_output"]
