@@ -84,7 +84,9 @@ def feed(detector_name: str, audio: np.ndarray, spans: list, config: AnalyzerCon
     }
 
 
-def cpu_while_listening(seconds: float, audio: np.ndarray, config: AnalyzerConfig) -> dict | None:
+def cpu_while_listening(
+    seconds: float, audio: np.ndarray, config: AnalyzerConfig, detector: str = "default"
+) -> dict | None:
     """CPU share of this process while LiveAnalyzer listens and `paplay` plays the chords."""
     if shutil.which("paplay") is None or shutil.which("pactl") is None:
         print("  (skipped: paplay/pactl not installed)")
@@ -108,7 +110,7 @@ def cpu_while_listening(seconds: float, audio: np.ndarray, config: AnalyzerConfi
     loops = int(np.ceil(seconds / (len(audio) / RATE)))
     sf.write(wav, np.tile(audio, loops)[: int(seconds * RATE)], RATE, subtype="FLOAT")
     events = []
-    analyzer = LiveAnalyzer(make_detector("default"), config, events.append)
+    analyzer = LiveAnalyzer(make_detector(detector), config, events.append)
     player = None
     try:
         analyzer.start()
@@ -187,11 +189,11 @@ def main() -> None:
         print(f"-- {len(sound) / RATE:.1f} s of FluidR3 {timbre}, {len(spans)} chords, {RATE} Hz")
         for name in args.detectors:
             report(f"{name}, {timbre}", feed(name, sound, spans, config), len(spans))
-    if not args.no_device:
-        r = cpu_while_listening(args.listen, audio, config)
+    for name in [] if args.no_device else args.detectors:
+        r = cpu_while_listening(args.listen, audio, config, name)
         if r is not None:
             print(
-                f"[live default] CPU {r['cpu_pct']:.1f} % of one core over {r['wall']:.1f} s; "
+                f"[live {name}] CPU {r['cpu_pct']:.1f} % of one core over {r['wall']:.1f} s; "
                 f"{r['events']} hops ({r['analysed']} above the gate), {r['changes']} chord "
                 f"changes, {r['overflows']} overflows, errors: {r['errors'] or 'none'}"
             )
