@@ -165,6 +165,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--detectors", nargs="+", default=["default", "kord"])
     parser.add_argument("--listen", type=float, default=10.0, help="seconds for the CPU figure")
+    parser.add_argument(
+        "--cpu-only",
+        action="store_true",
+        help="only the live CPU figure (a clean process: earlier offline runs leave threads)",
+    )
     parser.add_argument("--no-device", action="store_true", help="skip the live CPU figure")
     parser.add_argument("--hold", type=float, default=0.15, help="smoother hold (s)")
     parser.add_argument("--hop", type=float, default=0.05, help="analysis hop (s)")
@@ -187,7 +192,7 @@ def main() -> None:
         assert rate == RATE
         audio = sound if audio is None else audio
         print(f"-- {len(sound) / RATE:.1f} s of FluidR3 {timbre}, {len(spans)} chords, {RATE} Hz")
-        for name in args.detectors:
+        for name in [] if args.cpu_only else args.detectors:
             report(f"{name}, {timbre}", feed(name, sound, spans, config), len(spans))
     for name in [] if args.no_device else args.detectors:
         r = cpu_while_listening(args.listen, audio, config, name)

@@ -36,7 +36,7 @@ class Capture:
         device: str | int | None = None,
         sample_rate: int | None = None,
         channels: int = 1,
-        blocksize: int = 512,
+        blocksize: int = 1024,
         ring_seconds: float = 4.0,
     ):
         if channels < 1:
