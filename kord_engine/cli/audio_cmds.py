@@ -92,25 +92,11 @@ def _no_source(parser: argparse.ArgumentParser):
     return handler
 
 
-def _parse_names(names: tuple[str, ...]) -> list[Any]:
-    """Chord objects for detectors that report names only (the ML model)."""
-    from kord_engine.errors import KordError
-    from kord_engine.theory import Chord
-
-    chords = []
-    for name in names:
-        try:
-            chords.append(Chord.parse(name))
-        except KordError:
-            continue
-    return chords
-
-
 def format_text(det: Detection) -> str:
     """kord's analyze output: `Notes: …`, then every candidate's verbose block."""
     notes = " ".join(det.note_names())
     lines = [f"Notes: {notes}" if notes else "Notes: (none)"]
-    candidates = det.extra.get("candidates") or _parse_names(det.chords)
+    candidates = det.extra.get("candidates") or []
     if candidates:
         lines += [c.format_verbose().rstrip("\n") + "\n" for c in candidates]
     else:

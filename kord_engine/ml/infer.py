@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from kord_engine.audio.detection import EMPTY, Detection
+from kord_engine.audio.naming import rank_chords
 from kord_engine.errors import ModelError
 from kord_engine.ml.artifact import ModelArtifact, read_artifact
 
@@ -164,19 +165,6 @@ def _voicing(pitch_classes: tuple[int, ...], bass: int | None) -> tuple[int, ...
     return tuple(sorted(48 + pc if pc >= bass else 60 + pc for pc in pitch_classes))
 
 
-def _chords(pitch_classes: tuple[int, ...], bass: int | None) -> tuple[str, ...]:
-    if len(pitch_classes) < 3:
-        return ()
-    try:
-        from kord_engine.theory import guess_pitch_classes
-    except ImportError:  # pragma: no cover - theory not installed yet
-        return ()
-    try:
-        return tuple(c.name for c in guess_pitch_classes(pitch_classes, bass=bass))
-    except Exception:  # noqa: BLE001 - naming must never break detection
-        return ()
-
-
 class MlDetector:
     """The trained model as a Detector: audio window → spectrum → features → Detection."""
 
@@ -214,12 +202,17 @@ class MlDetector:
             p = p[12:]
             thr = thr[12:] if thr.size == 24 else thr
         notes = tuple(decoded.note_ids) or _voicing(pcs, decoded.bass)
+        candidates = rank_chords(notes, pcs, decoded.bass, "pitch_classes")
         return Detection(
             notes=notes,
             pitch_classes=pcs,
             bass=decoded.bass,
             confidence=confidence_from_margins(p, thr),
-            chords=_chords(pcs, decoded.bass),
+            chords=tuple(str(c.name) for c in candidates),
             timestamp=timestamp,
-            extra={"probs": [float(v) for v in probs], "deltas": [float(v) for v in p - thr]},
+            extra={
+                "probs": [float(v) for v in probs],
+                "deltas": [float(v) for v in p - thr],
+                "candidates": candidates,
+            },
         )

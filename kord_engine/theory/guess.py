@@ -218,13 +218,12 @@ def guess_pitch_classes(
             if c.notes()[0].pitch_class == bass
             and (c.slash is None or c.slash.pitch_class != c.root.pitch_class)
         ]
-        # crunchy is an artifact of the voicings tried here, not something heard: drop it
-        ranked_all = [c.with_crunchy(False) for c in sorted(over_bass, key=_heard_key)] or (
-            ranked_all
-        )
+        ranked_all = sorted(over_bass, key=_heard_key) or ranked_all
     ranked, seen = [], set()
     for chord in ranked_all:
         if chord.name not in seen:
             seen.add(chord.name)
-            ranked.append(chord)
+            # crunchy is an artifact of the octave-4/5 voicings tried here: pitch classes
+            # carry no voicing, so no `!`
+            ranked.append(chord.with_crunchy(False))
     return ranked if limit is None else ranked[: max(0, int(limit))]
