@@ -87,13 +87,17 @@ def write_chords_midi(
     path: str | os.PathLike[str],
     gap: float = 0.0,
     channel: int = 0,
+    cents: float = 0.0,
 ) -> Path:
     """Write a MIDI file playing each (midi notes, duration_s) chord in turn (120 bpm, 480 ppq);
-    `gap` seconds of silence after each chord; an empty note list is a rest."""
+    `gap` seconds of silence after each chord; an empty note list is a rest. `cents` detunes
+    the whole instrument (a pitch bend over a ±2-semitone bend range, set explicitly)."""
     import mido
 
     if not 0 <= program <= 127 or not 1 <= velocity <= 127:
         raise AudioError(f"program must be 0..127 and velocity 1..127, got {program}, {velocity}")
+    if not -200 < cents < 200:
+        raise AudioError(f"detune must be within ±200 cents, got {cents}")
     ppq, tempo = 480, 500_000
     ticks_per_s = ppq * 1_000_000 / tempo
     mid = mido.MidiFile(ticks_per_beat=ppq)
@@ -101,6 +105,15 @@ def write_chords_midi(
     mid.tracks.append(track)
     track.append(mido.MetaMessage("set_tempo", tempo=tempo, time=0))
     track.append(mido.Message("program_change", program=program, channel=channel, time=0))
+    if cents:
+        for control, value in ((101, 0), (100, 0), (6, 2), (38, 0)):  # RPN 0: bend range ±2
+            track.append(
+                mido.Message(
+                    "control_change", control=control, value=value, channel=channel, time=0
+                )
+            )
+        bend = max(-8192, min(8191, int(round(cents / 200.0 * 8192))))
+        track.append(mido.Message("pitchwheel", pitch=bend, channel=channel, time=0))
     pending = 0
     for notes, duration in chords:
         for n in notes:
@@ -148,8 +161,10 @@ def render_chords(
     sample_rate: int = 44100,
     gap: float = 0.0,
     workdir: str | os.PathLike[str] | None = None,
+    cents: float = 0.0,
 ) -> tuple[np.ndarray, int, list[tuple[float, float, tuple[int, ...]]]]:
-    """Render chords to mono audio; returns (audio float32, sample_rate, [(start, end, notes)])."""
+    """Render chords to mono audio (detuned by `cents`); returns (audio float32, sample_rate,
+    [(start, end, notes)])."""
     from kord_engine.audio.decode import load_audio
 
     if soundfont is None:
@@ -160,7 +175,9 @@ def render_chords(
             )
         soundfont = fonts[0]
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        midi = write_chords_midi(chords, program, velocity, Path(tmp) / "chords.mid", gap=gap)
+        midi = write_chords_midi(
+            chords, program, velocity, Path(tmp) / "chords.mid", gap=gap, cents=cents
+        )
         wav = render_midi(midi, Path(tmp) / "chords.wav", soundfont, sample_rate)
         clip = load_audio(wav)
     spans, t = [], 0.0
