@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -42,10 +44,58 @@ def _detector(detector: str | Detector) -> Detector:
     return detector
 
 
-def analyze_clip(clip: AudioClip, detector: str | Detector = "default") -> Detection:
-    """One Detection for a decoded clip. kord's detector sees the clip's whole seconds (kord
-    drops a trailing part-second, at most 255 s); windowed detectors vote over the clip."""
+#: "auto" (estimate from the audio), a reference pitch in Hz, or None (A440, not reported)
+Tuning = float | str | None
+
+
+def resolve_tuning(samples: np.ndarray, sample_rate: int, tuning: Tuning = "auto") -> float | None:
+    """The reference pitch (A4, Hz) to analyse `samples` against: estimated for "auto"
+    (440 Hz when nothing sounds), checked for a number, None for None."""
+    from kord_engine.audio.tuning import A4_HZ, check_reference, estimate_tuning
+
+    if tuning is None:
+        return None
+    if isinstance(tuning, str):
+        if tuning.strip().lower() == "auto":
+            est = estimate_tuning(samples, sample_rate)
+            return est.reference_hz if est.known else A4_HZ
+        try:
+            tuning = float(tuning)
+        except ValueError:
+            raise AudioError(f"tuning must be 'auto' or a number of Hz, got {tuning!r}") from None
+    return check_reference(tuning)
+
+
+@contextmanager
+def tuned(detector: Detector, reference_hz: float | None) -> Iterator[Detector]:
+    """`detector` reading notes against `reference_hz` for the block (restored after);
+    detectors without a reference (kord's exact algorithm) are left as they are."""
+    if reference_hz is None or not hasattr(detector, "reference_hz"):
+        yield detector
+        return
+    before = detector.reference_hz  # type: ignore[attr-defined]
+    detector.reference_hz = float(reference_hz)  # type: ignore[attr-defined]
+    try:
+        yield detector
+    finally:
+        detector.reference_hz = before  # type: ignore[attr-defined]
+
+
+def analyze_clip(
+    clip: AudioClip, detector: str | Detector = "default", tuning: Tuning = "auto"
+) -> Detection:
+    """One Detection for a decoded clip, read against its tuning (see `resolve_tuning`; the
+    Detection reports it as tuning_hz). kord's detector sees the clip's whole seconds (kord
+    drops a trailing part-second, at most 255 s) and keeps kord's A440 grid; windowed
+    detectors vote over the clip."""
     det = _detector(detector)
+    ref = resolve_tuning(clip.samples, clip.sample_rate, tuning)
+    with tuned(det, ref):
+        found = _analyze_clip(clip, det)
+    return found if ref is None else replace(found, tuning_hz=ref)
+
+
+def _analyze_clip(clip: AudioClip, det: Detector) -> Detection:
     x, sr = clip.samples, clip.sample_rate
     if getattr(det, "name", "") == "kord":
         from kord_engine.audio.detect.kord import KordDetector
@@ -86,9 +136,10 @@ def analyze_file(
     detector: str | Detector = "default",
     start: float | None = None,
     end: float | None = None,
+    tuning: Tuning = "auto",
 ) -> Detection:
     """Decode `path` ([start, end) seconds) and detect its notes and chords."""
-    return analyze_clip(load_audio(path, start, end), detector)
+    return analyze_clip(load_audio(path, start, end), detector, tuning)
 
 
 def _frames(
@@ -165,17 +216,30 @@ def analyze_timeline(
     min_segment: float = 0.3,
     start: float | None = None,
     end: float | None = None,
+    tuning: Tuning = "auto",
 ) -> list[Segment]:
     """Chord segments of a recording whose chords change: frame-wise detection every `hop`
     seconds, equal neighbours merged, blips shorter than `min_segment` absorbed."""
+    clip = load_audio(path, start, end)
+    return timeline_clip(clip, detector, hop, min_segment, start or 0.0, tuning)
+
+
+def timeline_clip(
+    clip: AudioClip,
+    detector: str | Detector = "default",
+    hop: float = 0.2,
+    min_segment: float = 0.3,
+    offset: float = 0.0,
+    tuning: Tuning = "auto",
+) -> list[Segment]:
+    """`analyze_timeline` on a decoded clip that starts `offset` seconds into its file."""
     if hop <= 0 or min_segment < 0:
         raise AudioError(f"hop must be > 0 and min_segment ≥ 0, got {hop}, {min_segment}")
-    clip = load_audio(path, start, end)
     det = _detector(detector)
-    offset = start or 0.0
-    frames = [
-        (a + offset, b + offset, d) for a, b, d in _frames(clip.samples, clip.sample_rate, det, hop)
-    ]
+    ref = resolve_tuning(clip.samples, clip.sample_rate, tuning)
+    with tuned(det, ref):
+        found = _frames(clip.samples, clip.sample_rate, det, hop)
+    frames = [(a + offset, b + offset, d) for a, b, d in found]
     segs = merge_segments(frames, min_segment)
     if segs:
         total = offset + clip.duration

@@ -21,6 +21,8 @@ class Detection:
     confidence: 0..1, how sure the detector is that these are the notes.
     chords: ranked chord names (kord's rendering), best first; may be empty.
     timestamp: stream time in seconds of the end of the analysed window (0 for files).
+    tuning_hz: the reference pitch (A4, Hz) the notes were read against, when one was
+        estimated or given (None: not reported).
     """
 
     notes: tuple[int, ...] = ()
@@ -30,6 +32,7 @@ class Detection:
     chords: tuple[str, ...] = ()
     timestamp: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    tuning_hz: float | None = field(default=None, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -44,14 +47,17 @@ class Detection:
         return [note_id_name(i) for i in self.notes]
 
     def to_json(self) -> dict[str, Any]:
-        """kord analyze's JSON fields (without 'file')."""
-        return {
+        """kord analyze's JSON fields (without 'file'); "tuning_hz" when it is known."""
+        out: dict[str, Any] = {
             "notes": self.note_names(),
             "pitch_classes": list(self.pitch_classes),
             "bass": self.bass,
             "chords": list(self.chords),
             "confidence": round(float(self.confidence), 4),
         }
+        if self.tuning_hz is not None:
+            out["tuning_hz"] = round(float(self.tuning_hz), 1)
+        return out
 
 
 EMPTY = Detection()

@@ -65,6 +65,11 @@ class AnalyzerConfig:
     # right after an onset, this many agreeing hops make a chord stable without waiting out
     # hold_seconds (the analysed audio holds only the new chord; see ChordSmoother; 0: off)
     onset_hops: int = 2
+    # tuning: None estimates the instrument's A4 from what is heard (starting from
+    # initial_tuning_hz, e.g. the last session's estimate); a number locks it
+    tuning_hz: float | None = None
+    initial_tuning_hz: float = 440.0
+    tuning_update_seconds: float = 0.2  # sounding audio between two tuning votes
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""
@@ -107,7 +112,20 @@ class AnalyzerConfig:
                 0 <= self.settle_seconds < 1.0,
                 f"settle_seconds must be in [0, 1), got {self.settle_seconds}",
             ),
+            (
+                self.tuning_update_seconds > 0,
+                f"tuning_update_seconds must be > 0, got {self.tuning_update_seconds}",
+            ),
         ]
+        from kord_engine.audio.tuning import check_reference
+
+        for name in ("tuning_hz", "initial_tuning_hz"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    check_reference(value)
+                except KordError as exc:
+                    raise AnalyzerConfigError(f"{name}: {exc}") from None
         for ok, message in checks:
             if not ok:
                 raise AnalyzerConfigError(message)
@@ -132,6 +150,9 @@ class AnalyzerEvent:
     gated: bool = False  # the hop was below the noise gate
     fatal: bool = False  # the analyzer stopped (device lost or stalled); start() to retry
     settling: bool = False  # just after an onset: not analysed yet (see settle_seconds)
+    tuning_hz: float = 440.0  # the reference (A4, Hz) the notes were read against
+    tuning_locked: bool = False  # fixed by the user rather than estimated
+    tuning_settled: bool = False  # estimated from enough sound (False: still the initial guess)
 
 
 def level(block: np.ndarray) -> tuple[float, float]:
@@ -227,6 +248,10 @@ class LiveAnalyzer:
         self.smoother = ChordSmoother(
             self.config.hold_seconds, self.config.release_seconds, onset_hops=self.config.onset_hops
         )
+        from kord_engine.audio.tuning import TuningTracker
+
+        self.tuning = TuningTracker(self.config.initial_tuning_hz, self.config.tuning_hz)
+        self._tuning_due = 0.0
         self.capture: Capture | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -246,6 +271,23 @@ class LiveAnalyzer:
         """Swap the detector; takes effect on the next hop (thread-safe)."""
         with self._detector_lock:
             self._detector = detector
+
+    def set_tuning(self, reference_hz: float | None) -> None:
+        """Lock the reference pitch (A4 in Hz) or estimate it again (None); next hop on."""
+        self.tuning.lock(reference_hz)
+        self.config.tuning_hz = self.tuning.locked_hz
+
+    def _update_tuning(self, window: np.ndarray, sample_rate: int, hop_frames: int) -> float:
+        """Feed the tracker every tuning_update_seconds of sounding audio; the reference now."""
+        tracker = self.tuning
+        if tracker.locked_hz is None:
+            self._tuning_due -= hop_frames / sample_rate
+            if self._tuning_due <= 0:
+                step = self.config.tuning_update_seconds
+                n = min(window.shape[0], int(0.5 * sample_rate))
+                tracker.update(window[window.shape[0] - n :], sample_rate, step)
+                self._tuning_due += step
+        return tracker.reference_hz
 
     def window_seconds(self) -> float:
         seconds = self.config.window_seconds or float(
@@ -287,9 +329,17 @@ class LiveAnalyzer:
         detection = Detection(timestamp=timestamp)
         settling = False
         onset = None
+        tuning_hz = self.tuning.reference_hz
         if not gated:
             with self._detector_lock:
                 detector = self._detector
+            try:
+                tuning_hz = self._update_tuning(window, sample_rate, hop_frames)
+                if hasattr(detector, "reference_hz"):
+                    detector.reference_hz = tuning_hz
+            except Exception as exc:  # the notes can still be read on the last reference
+                error = f"tuning failed: {exc}"
+                log.debug("tuning failed", exc_info=True)
             onset = last_onset(window, sample_rate, cfg.onset_db, cfg.gate_db)
             heard = window[onset:] if onset is not None else window
             # the first few ms of an attack are noise and too short to resolve semitones
@@ -297,7 +347,9 @@ class LiveAnalyzer:
             try:
                 if not settling:
                     detection = dataclasses.replace(
-                        detector.detect(heard, sample_rate), timestamp=timestamp
+                        detector.detect(heard, sample_rate),
+                        timestamp=timestamp,
+                        tuning_hz=tuning_hz,
                     )
             except Exception as exc:  # a detector bug must not kill the stream
                 error = f"detector {getattr(detector, 'name', '?')!r} failed: {exc}"
@@ -339,6 +391,9 @@ class LiveAnalyzer:
             error=error,
             gated=gated,
             settling=settling,
+            tuning_hz=tuning_hz,
+            tuning_locked=self.tuning.locked_hz is not None,
+            tuning_settled=self.tuning.settled,
         )
 
     def _emit(self, event: AnalyzerEvent) -> None:
@@ -402,6 +457,8 @@ class LiveAnalyzer:
         self._offline_rate = 0
         self._offline_next_hop = 0
         self.smoother.reset()
+        self.tuning.reset()
+        self._tuning_due = 0.0
 
     # -- live -----------------------------------------------------------------------------------
     def start(self) -> None:

@@ -43,6 +43,31 @@ def _positive(text: str) -> float:
     return value
 
 
+def tuning_arg(text: str) -> float | str:
+    """--tuning: "auto" or A4 in Hz within ±50 cents of 440 (e.g. 432, 443)."""
+    from kord_engine.audio.tuning import check_reference
+
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return check_reference(float(text.strip().lower().removesuffix("hz")))
+    except (ValueError, KordError) as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected auto or A4 in Hz (e.g. 432), got {text!r}: {exc}"
+        ) from None
+
+
+def add_tuning_option(parser: argparse.ArgumentParser, default: str = "auto") -> None:
+    """The shared `--tuning auto|HZ` option."""
+    parser.add_argument(
+        "--tuning",
+        type=tuning_arg,
+        default=default,
+        metavar="auto|HZ",
+        help=f"the instrument's A4: auto (estimate it from the audio) or Hz (default {default})",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `kord analyze` with `file` and `sample` (and audio-live's `mic`)."""
     analyze = subparsers.add_parser(
@@ -68,6 +93,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument(
         "--min-segment", type=parse_time, default=0.3, help="--timeline: shortest segment (s)"
     )
+    add_tuning_option(f)
     f.set_defaults(func=run_file)
 
     s = analyze_sub.add_parser(
@@ -78,6 +104,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("paths", nargs="+", metavar="FILE.bin")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
     s.add_argument("--detector", choices=DETECTOR_CHOICES, default="hybrid")
+    # kord's 1 Hz spectra are too coarse (8–17 cents a bin below 200 Hz) to measure a tuning
+    # to a few cents: A440 unless asked (auto estimates it anyway, from the peaks' shapes)
+    add_tuning_option(s, default="440")
     s.set_defaults(func=run_sample)
 
     from kord_engine.cli import mic_cmds
@@ -101,6 +130,8 @@ def format_text(det: Detection) -> str:
         lines += [c.format_verbose().rstrip("\n") + "\n" for c in candidates]
     else:
         lines.append("No chord candidates found")
+    if det.tuning_hz is not None:  # last, so kord's own lines come first, unchanged
+        lines.append(f"Tuning: {tuning_line(det.tuning_hz)}")
     return "\n".join(lines)
 
 
@@ -114,30 +145,48 @@ def _emit(args: argparse.Namespace, path: str, payload: dict[str, Any], text: st
 
 
 def run_file(args: argparse.Namespace) -> int:
-    from kord_engine.audio.analysis import analyze_file, analyze_timeline
+    from kord_engine.audio.analysis import analyze_clip, resolve_tuning, timeline_clip
+    from kord_engine.audio.decode import load_audio
     from kord_engine.audio.detect import make_detector
 
     detector = make_detector(args.detector)
     for path in args.paths:
+        clip = load_audio(path, args.start, args.end)
+        tuning_hz = resolve_tuning(clip.samples, clip.sample_rate, args.tuning)
         if args.timeline:
-            segs = analyze_timeline(
-                path,
+            segs = timeline_clip(
+                clip,
                 detector,
                 hop=args.hop,
                 min_segment=args.min_segment,
-                start=args.start,
-                end=args.end,
+                offset=args.start or 0.0,
+                tuning=tuning_hz,
             )
             rows = [seg.to_json() for seg in segs]
             text = "\n".join(
                 f"{r['start']:8.2f}–{r['end']:<8.2f} {r['chord'] or ('—' if not r['pitch_classes'] else '?')}"
                 for r in rows
             )
-            _emit(args, path, {"segments": rows}, text or "(no audio)")
+            _emit(
+                args,
+                path,
+                {"tuning_hz": round(tuning_hz, 1), "segments": rows},
+                f"Tuning: {tuning_line(tuning_hz)}\n" + (text or "(no audio)"),
+            )
         else:
-            det = analyze_file(path, detector, args.start, args.end)
+            det = analyze_clip(clip, detector, tuning_hz)
             _emit(args, path, det.to_json(), format_text(det))
     return 0
+
+
+def tuning_line(reference_hz: float | None) -> str:
+    """ "A = 436.0 Hz (−15.8 cents)" for the text output."""
+    from kord_engine.audio.tuning import cents_of
+
+    if reference_hz is None:
+        return "A = 440 Hz"
+    cents = cents_of(reference_hz)
+    return f"A = {reference_hz:.1f} Hz ({cents:+.1f} cents)".replace("-", "−")
 
 
 def run_sample(args: argparse.Namespace) -> int:
@@ -146,12 +195,23 @@ def run_sample(args: argparse.Namespace) -> int:
 
     detector = make_detector(args.detector)
     detect_spectrum = getattr(detector, "detect_spectrum", None)
+    from dataclasses import replace
+
+    from kord_engine.audio.analysis import tuned
+    from kord_engine.audio.tuning import estimate_tuning_spectrum
+
     for path in args.paths:
         sample = read_sample(path)
-        if detect_spectrum is not None:
-            det = detect_spectrum(sample.spectrum)
-        else:
-            det = detector.detect_features(sample.spectrum)  # type: ignore[attr-defined]
+        tuning_hz = args.tuning
+        if tuning_hz == "auto":
+            est = estimate_tuning_spectrum(sample.spectrum, 1.0)
+            tuning_hz = est.reference_hz if est.known else 440.0
+        with tuned(detector, tuning_hz):
+            if detect_spectrum is not None:
+                det = detect_spectrum(sample.spectrum)
+            else:
+                det = detector.detect_features(sample.spectrum)  # type: ignore[attr-defined]
+        det = replace(det, tuning_hz=tuning_hz)
         label = [note_id_name(i) for i in sample.note_ids]
         payload = {**det.to_json(), "label": label}
         _emit(args, path, payload, format_text(det) + f"\nLabel: {' '.join(label) or '(rest)'}")

@@ -77,6 +77,9 @@ def register_mic(analyze_subparsers: argparse._SubParsersAction) -> argparse.Arg
         "--gate", type=float, default=-55.0, help="--live: noise gate in dBFS (sensitivity)"
     )
     p.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+    from kord_engine.cli.audio_cmds import add_tuning_option
+
+    add_tuning_option(p)
     p.set_defaults(func=run_mic)
     return p
 
@@ -137,7 +140,15 @@ def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
         audio = capture.ring.latest(frames)
     finally:
         capture.stop()
-    detection = detector.detect(np.ascontiguousarray(audio), capture.sample_rate)
+    from dataclasses import replace
+
+    from kord_engine.audio.analysis import resolve_tuning, tuned
+
+    audio = np.ascontiguousarray(audio)
+    tuning_hz = resolve_tuning(audio, capture.sample_rate, args.tuning)
+    with tuned(detector, tuning_hz):
+        detection = detector.detect(audio, capture.sample_rate)
+    detection = replace(detection, tuning_hz=tuning_hz)
     if args.json:
         print(
             json.dumps({"device": capture.device.name, **detection.to_json()}, ensure_ascii=False)
@@ -155,7 +166,11 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
     from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
 
     config = AnalyzerConfig(
-        device=args.device, hold_seconds=args.hold, hop_seconds=args.hop, gate_db=args.gate
+        device=args.device,
+        hold_seconds=args.hold,
+        hop_seconds=args.hop,
+        gate_db=args.gate,
+        tuning_hz=None if args.tuning == "auto" else float(args.tuning),
     )
     events: queue.Queue = queue.Queue()
     analyzer = LiveAnalyzer(detector, config, events.put)
@@ -186,6 +201,7 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
                 stable = event.stable
                 record = {"time": round(event.timestamp, 3), "device": device}
                 record.update(stable.to_json() if stable else Detection().to_json())
+                record["tuning_hz"] = round(event.tuning_hz, 1)
                 print(json.dumps(record, ensure_ascii=False), flush=True)
             else:
                 print(format_change(event.timestamp, event.stable), flush=True)

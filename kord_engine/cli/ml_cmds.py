@@ -160,9 +160,25 @@ def _register_infer(ml_sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("sample", help="kord .bin samples (8192-bin spectra)")
     s.add_argument("paths", nargs="+", metavar="FILE.bin")
     s.set_defaults(func=_cmd_infer_sample)
+    from kord_engine.cli.audio_cmds import add_tuning_option
+
     for parser in (f, m, s):
         parser.add_argument("--model", default=None, help="model folder (default: shipped)")
         parser.add_argument("--json", action="store_true", help="one JSON object per input")
+        # .bin spectra (1 Hz bins) are too coarse to measure a tuning: A440 unless asked
+        add_tuning_option(parser, "440" if parser is s else "auto")
+
+
+def _infer_tuned(detector, audio, rate: int, tuning):
+    """The model's detection of `audio`, read against its tuning (reported as tuning_hz)."""
+    from dataclasses import replace
+
+    from kord_engine.audio.analysis import resolve_tuning, tuned
+
+    ref = resolve_tuning(audio, rate, tuning)
+    with tuned(detector, ref):
+        found = detector.detect(audio, rate)
+    return replace(found, tuning_hz=ref)
 
 
 def _emit_detection(name: str, detection, as_json: bool) -> None:
@@ -172,7 +188,8 @@ def _emit_detection(name: str, detection, as_json: bool) -> None:
     pcs = " ".join(_pc_name(pc) for pc in detection.pitch_classes) or "(nothing)"
     chords = ", ".join(detection.chords[:4]) or "no chord"
     bass = f" bass {_pc_name(detection.bass)}" if detection.bass is not None else ""
-    print(f"{name}: {pcs}{bass} → {chords} (confidence {detection.confidence:.2f})")
+    tuning = f", A = {detection.tuning_hz:.1f} Hz" if detection.tuning_hz is not None else ""
+    print(f"{name}: {pcs}{bass} → {chords} (confidence {detection.confidence:.2f}{tuning})")
 
 
 def _pc_name(pc: int) -> str:
@@ -188,7 +205,8 @@ def _cmd_infer_file(args: argparse.Namespace) -> int:
     detector = MlDetector(args.model)
     for path in args.paths:
         clip = load_audio(path, args.start, args.end)
-        _emit_detection(path, detector.detect(clip.samples, clip.sample_rate), args.json)
+        found = _infer_tuned(detector, clip.samples, clip.sample_rate, args.tuning)
+        _emit_detection(path, found, args.json)
     return 0
 
 
@@ -199,7 +217,15 @@ def _cmd_infer_sample(args: argparse.Namespace) -> int:
     detector = MlDetector(args.model)
     for path in args.paths:
         sample = read_sample(path)
-        _emit_detection(path, detector.detect_spectrum(sample.spectrum), args.json)
+        ref = args.tuning
+        if ref == "auto":
+            from kord_engine.audio.tuning import estimate_tuning_spectrum
+
+            est = estimate_tuning_spectrum(sample.spectrum, 1.0)
+            ref = est.reference_hz if est.known else 440.0
+        detector.reference_hz = ref
+        found = detector.detect_spectrum(sample.spectrum)
+        _emit_detection(path, dataclasses.replace(found, tuning_hz=ref), args.json)
     return 0
 
 
@@ -233,7 +259,7 @@ def _cmd_infer_mic(args: argparse.Namespace) -> int:
         sd.wait()
     except Exception as exc:  # noqa: BLE001 - PortAudio errors
         raise DeviceError(f"recording from {device.name} failed: {exc}") from exc
-    _emit_detection("mic", detector.detect(audio[:, 0], rate), args.json)
+    _emit_detection("mic", _infer_tuned(detector, audio[:, 0], rate, args.tuning), args.json)
     return 0
 
 

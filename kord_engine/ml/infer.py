@@ -173,6 +173,8 @@ class MlDetector:
     def __init__(self, model_dir: str | Path | None = None, window_seconds: float | None = None):
         self.model = OnnxModel.load(model_dir)
         self.window_seconds = float(window_seconds or self.model.artifact.window_seconds)
+        #: the instrument's A4 (Hz): spectra are warped onto the A440 grid the model knows
+        self.reference_hz = 440.0
 
     def detect(self, audio: np.ndarray, sample_rate: int) -> Detection:
         from kord_engine.audio.spectrum import window_frequency_space
@@ -188,6 +190,11 @@ class MlDetector:
         spectrum = np.asarray(spectrum, dtype=np.float32).reshape(-1)
         if float(np.max(np.abs(spectrum), initial=0.0)) < SILENCE_FLOOR:
             return EMPTY
+        if float(self.reference_hz) != 440.0:
+            from kord_engine.audio.tuning import quantize
+            from kord_engine.ml.augment import shift_spectra
+
+            spectrum = shift_spectra(spectrum, 440.0 / quantize(self.reference_hz))[0]
         probs = self.model.predict_spectra(spectrum[None, :])[0]
         return self.detection_from_probs(probs, timestamp)
 

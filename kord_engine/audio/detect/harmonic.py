@@ -176,8 +176,18 @@ class HarmonicDetector:
         cfg = config or HarmonicConfig()
         self.config = replace(cfg, **overrides) if overrides else cfg
         self.window_seconds = self.config.window_seconds
+        #: the instrument's A4 (Hz): notes are read on the semitone grid of this reference
+        self.reference_hz = 440.0
         self._lock = threading.Lock()
         self._windows: dict[int, np.ndarray] = {}
+
+    def _tuned(self, bin_hz: float) -> float:
+        """Bin spacing as seen on an A440 grid: an instrument tuned to reference_hz is heard
+        as if it were in tune (every frequency scaled by 440 / reference_hz)."""
+        from kord_engine.audio.tuning import quantize
+
+        ref = float(self.reference_hz)
+        return float(bin_hz) if ref == 440.0 else float(bin_hz) * 440.0 / quantize(ref)
 
     # -- salience -------------------------------------------------------------------------
     def whiten(self, mags: np.ndarray, bin_hz: float) -> np.ndarray:
@@ -356,7 +366,7 @@ class HarmonicDetector:
         """Detection from a linear magnitude spectrum with bins `bin_hz` apart (e.g. a .bin)."""
         from kord_engine.audio.naming import detection_from_notes
 
-        notes, conf, a = self._notes(self.whiten(np.asarray(mags, np.float32), bin_hz))
+        notes, conf, a = self._notes(self.whiten(np.asarray(mags, np.float32), self._tuned(bin_hz)))
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
 
     def _hann(self, n: int) -> np.ndarray:
@@ -386,7 +396,7 @@ class HarmonicDetector:
             return detection_from_notes([], 0.0, timestamp)
         with self._lock:
             mags, bin_hz = self.spectrum(audio, sample_rate)
-            notes, conf, a = self._notes(self.whiten(mags, bin_hz), n / sample_rate)
+            notes, conf, a = self._notes(self.whiten(mags, self._tuned(bin_hz)), n / sample_rate)
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
 
     def detect_frames(
@@ -410,7 +420,7 @@ class HarmonicDetector:
         for c in range(0, len(idx), 64):  # chunks bound the memory
             chunk = idx[c : c + 64]
             spec = sfft.rfft(frames[chunk] * self._hann(n), nfft, axis=-1, workers=1)
-            y = self.whiten(np.abs(spec).astype(np.float32), sample_rate / nfft)
+            y = self.whiten(np.abs(spec).astype(np.float32), self._tuned(sample_rate / nfft))
             peaks = self.semitone_peaks(y) if self.config.method == "peaks" else None
             for row, i in enumerate(chunk):
                 if peaks is not None:

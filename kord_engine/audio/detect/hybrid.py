@@ -72,6 +72,16 @@ class HybridDetector:
         self.window_seconds = self.harmonic.window_seconds
         self.model = MlDetector(model_dir, window_seconds=self.window_seconds)
 
+    @property
+    def reference_hz(self) -> float:
+        """The instrument's A4 (Hz), shared by both halves."""
+        return self.harmonic.reference_hz
+
+    @reference_hz.setter
+    def reference_hz(self, hz: float) -> None:
+        self.harmonic.reference_hz = float(hz)
+        self.model.reference_hz = float(hz)
+
     def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
         heard = self.harmonic.detect(audio, sample_rate, timestamp)
         if heard.is_empty:  # the harmonic detector's silence gate and prominence gate

@@ -42,7 +42,17 @@ def test_file_json_kord_detector_c7b9(capsys, shared_dir):
     assert row["notes"] == ["C4", "E4", "G4", "B♭4", "D♭5"]
     assert row["pitch_classes"] == [0, 1, 4, 7, 10] and row["bass"] == 0
     assert row["chords"][0] == "C7(♭9)"
-    assert set(row) == {"file", "notes", "pitch_classes", "bass", "chords", "confidence"}
+    assert set(row) == {
+        "file",
+        "notes",
+        "pitch_classes",
+        "bass",
+        "chords",
+        "confidence",
+        "tuning_hz",
+    }
+    # a real recording close to A440 (kord's detector reports it but keeps A440's grid)
+    assert abs(row["tuning_hz"] - 440.0) < 3.0
 
 
 def test_file_text_like_kord(capsys, shared_dir):
@@ -81,7 +91,8 @@ def test_start_end_and_timeline(capsys, tmp_path):
 def test_silent_file_reports_no_notes(capsys, tmp_path):
     path = write_wav(tmp_path / "s.wav", np.zeros(44100, np.float32), 44100)
     code, out, _ = run(capsys, "analyze", "file", str(path))
-    assert code == 0 and out == "Notes: (none)\nNo chord candidates found\n"
+    assert code == 0
+    assert out == "Notes: (none)\nNo chord candidates found\nTuning: A = 440.0 Hz (+0.0 cents)\n"
     code, out, _ = run(capsys, "analyze", "file", str(path), "--json", "--detector", "kord")
     assert code == 0 and json.loads(out)["notes"] == []
 

@@ -53,8 +53,10 @@ def test_infer_sample_json(model_dir, sample_dir, capsys):
     )
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 2
-    assert set(lines[0]) == {"file", "notes", "pitch_classes", "bass", "chords", "confidence"}
+    keys = {"file", "notes", "pitch_classes", "bass", "chords", "confidence", "tuning_hz"}
+    assert set(lines[0]) == keys
     assert lines[0]["file"] == str(files[0])
+    assert lines[0]["tuning_hz"] == 440.0  # .bin spectra: A440 unless --tuning asks
 
 
 def test_infer_file(model_dir, tmp_path, capsys):
