@@ -188,14 +188,18 @@ def estimate_tuning(
     window_seconds: float = 0.5,
     hop_seconds: float = 0.25,
     config: TuningConfig | None = None,
+    max_windows: int = 240,
 ) -> TuningEstimate:
-    """The reference pitch of a clip: every window's peaks vote (loud windows more)."""
+    """The reference pitch of a clip: every window's peaks vote (loud windows more); long
+    clips vote with `max_windows` windows spread evenly over them."""
     x = np.asarray(audio, dtype=np.float32).reshape(-1)
     if int(sample_rate) <= 0:
         raise AudioError(f"sample rate must be positive, got {sample_rate}")
     n = max(16, int(round(window_seconds * sample_rate)))
     h = max(1, int(round(hop_seconds * sample_rate)))
-    starts = range(0, max(1, len(x) - n + 1), h)
+    starts = np.arange(0, max(1, len(x) - n + 1), h)
+    if len(starts) > max_windows:
+        starts = starts[np.linspace(0, len(starts) - 1, max_windows).round().astype(int)]
     hist = np.zeros(BINS)
     for s in starts:
         hist += window_histogram(x[s : s + n], sample_rate, config)
