@@ -225,7 +225,7 @@ class TuningTracker:
         self,
         initial_hz: float = A4_HZ,
         locked_hz: float | None = None,
-        half_life: float = 20.0,
+        half_life: float = 8.0,
         first_seconds: float = 0.6,
         config: TuningConfig | None = None,
     ):
