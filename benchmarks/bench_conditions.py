@@ -22,8 +22,8 @@ estimate(same chord, in tune, dry) − bend — what the estimator gets wrong, w
 soundfont samples' own tuning (they are off by up to ~±10 cents per instrument). Errors are
 circular (the estimate lives in ±50 cents); "flip" is the share whose raw (a) error passes 50
 cents, i.e. the instrument sits nearer the neighbouring semitone than the one it was asked for
-(FluidR3's church organ is ~+8 cents sharp, so at +45 it plays a quarter-tone-plus sharp and no
-estimator can tell it from the next semitone down). Note: fluidsynth renders positive bends
+(FluidR3's church organ is ~+8 cents sharp, so at +45 it sounds +53: the semitone above
+played 47 cents flat, which no estimator can tell apart). Note: fluidsynth renders positive bends
 ~1 cent short (+10 → +9.1, +45 → +44.0 measured on the fundamental of A3; negative bends are
 exact), which shows up as a ~1-cent tracking error on the positive tunings.
 
