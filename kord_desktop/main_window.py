@@ -38,6 +38,13 @@ from kord_desktop.widgets.chord_display import ChordDisplay
 from kord_desktop.widgets.level_meter import LevelMeter
 from kord_desktop.widgets.spectrum import SpectrumWidget
 from kord_desktop.widgets.timeline import ChordTimeline
+from kord_desktop.widgets.tuning import (
+    TuningPopup,
+    clamp_reference,
+    format_cents,
+    format_hz,
+    parse_reference,
+)
 from kord_engine.audio.detection import Detection
 from kord_engine.samples import note_id_name
 
@@ -106,8 +113,10 @@ class MainWindow(QMainWindow):
         self.status_bar = KordStatusBar(self)
         self.setStatusBar(self.status_bar)
         self.context.set_status_sink(self.status_bar.showMessage)
+        self.tuning_popup = TuningPopup(self)
         self._connect()
         self._restore()
+        self._restore_tuning()
         self.apply_theme(self.settings.get("view/theme"))
         self.set_note_names(self.settings.get("view/note_names"))
         hints = QApplication.styleHints()
@@ -289,6 +298,7 @@ class MainWindow(QMainWindow):
         a.level.connect(self.level_meter.set_level)
         a.spectrum.connect(self.spectrum.set_spectrum)
         a.stats.connect(self.status_bar.set_stats)
+        a.tuning.connect(self.on_tuning)
         a.error.connect(self.on_error)
         a.warning.connect(lambda msg: self.context.status(msg, 5000))
         a.running_changed.connect(self.toolbar.set_listening)
@@ -308,6 +318,8 @@ class MainWindow(QMainWindow):
         self.export_button.clicked.connect(self.export_history_dialog)
         self.clear_button.clicked.connect(self.timeline.clear)
         self.file_analyzed.connect(self._show_file_result)
+        self.status_bar.tuning.clicked.connect(self.show_tuning_popup)
+        self.tuning_popup.tuning_requested.connect(self._tuning_requested)
 
     # --------------------------------------------------------------- settings / state
     def _restore(self) -> None:
@@ -338,6 +350,8 @@ class MainWindow(QMainWindow):
             self.colors = themes.resolve(choice)
         for w in (self.spectrum, self.level_meter, self.timeline, self.banner):
             w.apply_theme(self.colors)
+        self.status_bar.apply_theme(self.colors)
+        self.tuning_popup.apply_theme(self.colors)
         self.chord_display.name_button.setStyleSheet(
             f"QPushButton#chordName {{ color: {self.colors.accent}; border: none; }}"
         )
@@ -403,6 +417,86 @@ class MainWindow(QMainWindow):
         else:
             label = f"detector: {label}"
         self.status_bar.set_model(label)
+
+    # ------------------------------------------------------------------------ tuning
+    def _restore_tuning(self) -> None:
+        """The saved tuning: locked at tuning/locked_hz, or estimated from tuning/last_hz."""
+        s = self.settings
+        self._tuning_estimate = s.get("tuning/last_hz")  # what "Lock at current estimate" locks
+        self._tuning_settled = False
+        locked = s.get("tuning/locked_hz") if s.get("tuning/mode") == "locked" else None
+        bridge = self.context.analyzer
+        bridge.set_initial_tuning(self._tuning_estimate)
+        bridge.set_tuning(locked)
+        shown = locked if locked is not None else self._tuning_estimate
+        self._show_tuning(shown, locked is not None, False)
+
+    @property
+    def tuning_locked_hz(self) -> float | None:
+        """The locked reference (A4, Hz), or None while it is estimated."""
+        return self.context.analyzer.tuning_hz
+
+    def _show_tuning(self, hz: float, locked: bool, settled: bool) -> None:
+        self.status_bar.set_tuning(hz, locked, settled)
+        self.spectrum.set_reference(hz)
+        self.tuning_popup.set_state(hz, locked, settled, self._tuning_estimate)
+
+    def on_tuning(self, hz: float, locked: bool, settled: bool) -> None:
+        """The analyzer's reference moved (coalesced by the bridge): show it, keep the
+        estimate for "Lock at current estimate" and for the next start."""
+        if settled and not locked:
+            self._tuning_estimate = float(hz)
+            self._tuning_settled = True
+            try:
+                hz_ok = clamp_reference(hz)
+                self.settings.set("tuning/last_hz", hz_ok)
+                self.context.analyzer.set_initial_tuning(hz_ok)  # a restart starts from it
+            except ValueError:  # the tracker stays within ±50 cents; never break on it
+                log.debug("tuning estimate out of range: %s", hz)
+        self._show_tuning(hz, locked, settled)
+
+    def show_tuning_popup(self) -> None:
+        """Open the tuning popup above the status bar's "A = … Hz"."""
+        self.tuning_popup.popup_at(self.status_bar.tuning)
+
+    def _tuning_requested(self, value: Any) -> None:
+        if self.set_tuning(value):
+            self.tuning_popup.hide()
+
+    def set_tuning(self, reference: float | str | None) -> bool:
+        """Lock the reference pitch at `reference` (Hz, or text as typed) or estimate it from
+        what is heard (None). A bad value changes nothing: the popup shows why (inline) and
+        the saved setting stays. Returns whether it was applied."""
+        bridge = self.context.analyzer
+        if reference is None:
+            if not bridge.set_tuning(None):
+                return False
+            self.settings.set("tuning/mode", "auto")
+            self._show_tuning(self._tuning_estimate, False, self._tuning_settled)
+            self.context.status("Tuning: estimated from what you play")
+            return True
+        try:
+            if isinstance(reference, str):
+                hz = parse_reference(reference)
+            else:
+                hz = clamp_reference(reference)
+        except (TypeError, ValueError) as exc:
+            self.tuning_popup.show_error(str(exc))
+            self.context.status(f"Tuning not changed: {exc}")
+            return False
+        if not bridge.set_tuning(hz):
+            self.tuning_popup.show_error("The analyzer refused this tuning; see the status bar.")
+            return False
+        self.settings.set("tuning/locked_hz", hz)
+        self.settings.set("tuning/mode", "locked")
+        self.tuning_popup.clear_error()
+        self._show_tuning(hz, True, True)
+        self.context.status(f"Tuning locked at A = {format_hz(hz)} Hz ({format_cents(hz)})")
+        return True
+
+    def lock_tuning_estimate(self) -> bool:
+        """Lock at the current estimate (to 0.1 Hz)."""
+        return self.set_tuning(round(self._tuning_estimate, 1))
 
     # -------------------------------------------------------------------- listening
     def refresh_devices(self) -> None:
@@ -568,15 +662,19 @@ class MainWindow(QMainWindow):
         def work() -> None:
             try:
                 from kord_engine.audio import analysis
+                from kord_engine.audio.decode import load_audio
                 from kord_engine.audio.detect import make_detector
 
                 options = (
                     {"model_dir": model_dir} if detector in MODEL_DETECTORS and model_dir else {}
                 )
                 det_obj = make_detector(detector, **options)
-                det = analysis.analyze_file(path, detector=det_obj)
+                # decode once and estimate the file's own tuning once, for both analyses
+                clip = load_audio(path)
+                ref = analysis.resolve_tuning(clip.samples, clip.sample_rate, "auto")
+                det = analysis.analyze_clip(clip, det_obj, tuning=ref)
                 try:
-                    segments = analysis.analyze_timeline(path, detector=det_obj)
+                    segments = analysis.timeline_clip(clip, det_obj, tuning=ref)
                 except Exception:  # noqa: BLE001 - the overall chord is still useful
                     segments = None
                 self.file_analyzed.emit(det, segments, "")
@@ -604,7 +702,11 @@ class MainWindow(QMainWindow):
         self.chord_display.set_detection(detection)
         self.spectrum.set_notes(detection.notes)
         self.context.light_keys("detected", detection_midis(detection))
-        self.context.status(f"File: {detection.chord or 'no chord'}", 10000)
+        message = f"File: {detection.chord or 'no chord'}"
+        tuning_hz = getattr(detection, "tuning_hz", None)
+        if tuning_hz is not None:  # the file's own tuning, estimated from it
+            message += f" · tuned to A = {format_hz(tuning_hz)} Hz ({format_cents(tuning_hz)})"
+        self.context.status(message, 10000)
 
     # -------------------------------------------------------------------- model
     def load_model_dialog(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from kord_engine.audio.tuning import A4_HZ, MAX_HZ, MIN_HZ
 from kord_engine.userdirs import config_dir
 
 SETTINGS_FILE = "kord-desktop.ini"
@@ -38,6 +39,11 @@ OPTIONS: dict[str, Option] = {
         Option("audio/gate_db", float, -55.0, minimum=-100.0, maximum=0.0),
         Option("synth/volume", float, 0.8, minimum=0.0, maximum=1.0),  # shared with SynthControls
         Option("model/dir", str, ""),
+        # the reference pitch (A4): estimated live ("auto") or locked at tuning/locked_hz;
+        # tuning/last_hz is the last estimate, where the next session's estimate starts
+        Option("tuning/mode", str, "auto", choices=("auto", "locked")),
+        Option("tuning/locked_hz", float, A4_HZ, minimum=MIN_HZ, maximum=MAX_HZ),
+        Option("tuning/last_hz", float, A4_HZ, minimum=MIN_HZ, maximum=MAX_HZ),
         Option("view/theme", str, "system", choices=("system", "dark", "light")),
         Option("view/note_names", str, "c", choices=("none", "c", "all")),
         Option("window/geometry", QByteArray, QByteArray()),

@@ -1,4 +1,5 @@
-"""Status bar: analysis latency, the app's CPU use, the active detector/model and overflows."""
+"""Status bar: the tuning (A4), analysis latency, the app's CPU use, the active detector/model
+and overflows."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from kord_desktop.theme import ThemeColors
+from kord_desktop.widgets.tuning import TuningButton
 
 CPU_INTERVAL_MS = 1000
 STATS_PER_S = 4
@@ -16,6 +20,7 @@ class KordStatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.tuning = TuningButton()  # "A = 436 Hz"; clicked opens the tuning popup
         self.latency = QLabel("latency —")
         self.latency.setToolTip("Analysis time per hop (ms)")
         self.cpu = QLabel("CPU —")
@@ -23,7 +28,7 @@ class KordStatusBar(QStatusBar):
         self.model = QLabel("detector —")
         self.overflows = QLabel("overflows 0")
         self.overflows.setToolTip("Audio blocks lost because the input buffer overflowed")
-        for w in (self.latency, self.cpu, self.model, self.overflows):
+        for w in (self.tuning, self.latency, self.cpu, self.model, self.overflows):
             self.addPermanentWidget(w)
         self._last = (time.process_time(), time.monotonic())
         self._stats_shown = 0.0
@@ -40,6 +45,14 @@ class KordStatusBar(QStatusBar):
         self._stats_shown, self._overflows = now, overflows
         self.latency.setText(f"latency {processing_ms:.1f} ms")
         self.overflows.setText(f"overflows {overflows}")
+
+    def set_tuning(self, hz: float, locked: bool, settled: bool) -> None:
+        """Show the reference pitch: "A = 436.4 Hz", "(locked)", or muted "A ≈ …" before the
+        first estimate."""
+        self.tuning.set_tuning(hz, locked, settled)
+
+    def apply_theme(self, colors: ThemeColors) -> None:
+        self.tuning.apply_theme(colors)
 
     def set_model(self, text: str) -> None:
         self.model.setText(text)

@@ -3,7 +3,8 @@
 
 A rendered chord progression is fed through the engine's LiveAnalyzer offline (process_block),
 exactly the path live audio takes, so the spectrum, chord, keyboard and history are real.
-Usage: .venv/bin/python scripts/screenshots.py [--out DIR] [--no-xvfb]
+Usage: .venv/bin/python scripts/screenshots.py [--out DIR] [--no-xvfb] [--cents C] [--main-only]
+(--cents detunes the render, e.g. -25: the status bar then shows the estimated A4.)
 """
 
 from __future__ import annotations
@@ -64,15 +65,16 @@ def settle(app, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
-def feed_progression(window, app) -> None:
-    """Render the progression with fluidsynth and push it through a LiveAnalyzer offline."""
+def feed_progression(window, app, cents: float = 0.0) -> None:
+    """Render the progression with fluidsynth (detuned by `cents`) and push it through a
+    LiveAnalyzer offline."""
     import numpy as np
 
     from kord_engine.audio.detect import make_detector
     from kord_engine.audio.fluidsynth import render_chords
     from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
 
-    audio, rate, spans = render_chords(PROGRESSION)
+    audio, rate, spans = render_chords(PROGRESSION, cents=cents)
     audio = (0.5 * audio / np.max(np.abs(audio))).astype(np.float32)
     bridge = window.context.analyzer
     analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), bridge.handle_event)
@@ -142,7 +144,16 @@ def shoot_wizard(window, app, out: Path) -> None:
     wizard.hide()
 
 
-def run(out: Path) -> int:
+def shoot_tuning_popup(window, app, out: Path) -> None:
+    """The tuning popup the status bar's "A = … Hz" opens."""
+    window.show_tuning_popup()
+    settle(app, 0.3)
+    shoot(window.tuning_popup, out / "tuning-popup.png")
+    window.tuning_popup.hide()
+    settle(app, 0.1)
+
+
+def run(out: Path, cents: float = 0.0, main_only: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kord_desktop.app import APP_NAME, ORG_NAME, app_icon
@@ -162,7 +173,7 @@ def run(out: Path) -> int:
     window.show()
     settle(app, 0.5)
 
-    feed_progression(window, app)
+    feed_progression(window, app, cents)
     describe = getattr(window.panels.get("describe"), "describe", None)
     if callable(describe):
         describe(window.chord_display.chord_name or "C")  # as a click on the chord name does
@@ -171,6 +182,11 @@ def run(out: Path) -> int:
     window.context.status("Listening…", 0)
     shoot(window, out / "main-window.png")
     shoot(window.keyboard_dock, out / "keyboard.png")
+    shoot_tuning_popup(window, app, out)
+    if main_only:
+        window.close()
+        settle(app, 0.1)
+        return 0
 
     # the theory panels, each with something in it
     panels = window.panels
@@ -213,12 +229,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--no-xvfb", action="store_true", help="use the current DISPLAY")
+    parser.add_argument(
+        "--cents", type=float, default=0.0, help="detune the rendered progression (e.g. -25)"
+    )
+    parser.add_argument(
+        "--main-only", action="store_true", help="only the main window, keyboard and tuning"
+    )
     args = parser.parse_args()
     xvfb = None if args.no_xvfb else start_xvfb()
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     os.environ.setdefault("KORD_CONFIG_DIR", tempfile.mkdtemp(prefix="kord-shots-config-"))
     try:
-        return run(args.out.resolve())
+        return run(args.out.resolve(), args.cents, args.main_only)
     finally:
         if xvfb is not None:
             xvfb.terminate()

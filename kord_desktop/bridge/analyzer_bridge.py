@@ -4,7 +4,8 @@ Every event reaches the GUI through a queued signal (detections are never droppe
 and level, which only matter for drawing, are coalesced: the analyzer thread stores the latest
 frame and the GUI emits only the newest one when it handles an event, so a slow GUI drops
 frames, never analyzer work (and no polling timer wakes the GUI between events; the spectrum
-widget animates between frames itself).
+widget animates between frames itself). The tuning (the reference pitch A4) is coalesced too:
+`tuning` is emitted only when it moved by TUNING_STEP_HZ or its locked/settled state changed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kord_engine.audio.detection import EMPTY
+
+#: the tuning signal fires when the reference moved at least this much (the status bar shows
+#: 0.1 Hz), not on every hop
+TUNING_STEP_HZ = 0.05
 
 
 def is_fatal(event: Any) -> bool:
@@ -42,6 +47,8 @@ class AnalyzerBridge(QObject):
     warning = Signal(str)
     #: (processing_ms, overflows)
     stats = Signal(float, int)
+    #: (reference A4 Hz, locked, settled) — only when it changed (see TUNING_STEP_HZ)
+    tuning = Signal(float, bool, bool)
     running_changed = Signal(bool)
 
     _event_ready = Signal(object)
@@ -56,6 +63,11 @@ class AnalyzerBridge(QObject):
         self.detector_name = ""
         self.model_dir: Path | None = None
         self.events_received = 0
+        #: the locked reference (A4, Hz) for every analyzer started, None: estimate it
+        self.tuning_hz: float | None = None
+        #: where the estimate starts (e.g. the last session's)
+        self.initial_tuning_hz = 440.0
+        self._tuning_shown: tuple[float, bool, bool] | None = None
         self._event_ready.connect(self._on_event_gui)
 
     # ----------------------------------------------------------------- control (GUI thread)
@@ -85,13 +97,19 @@ class AnalyzerBridge(QObject):
             if detector_name in ("ml", "hybrid") and model_dir:
                 options["model_dir"] = Path(model_dir)
             detector = make_detector(detector_name, **options)
-            config = AnalyzerConfig(gate_db=float(gate_db), device=device or None)
+            config = AnalyzerConfig(
+                gate_db=float(gate_db),
+                device=device or None,
+                tuning_hz=self.tuning_hz,
+                initial_tuning_hz=self.initial_tuning_hz,
+            )
             analyzer = LiveAnalyzer(detector, config, on_event=self.handle_event)
             analyzer.start()
         except Exception as exc:  # KordError; PortAudio and friends raise their own types
             self.error.emit(f"Could not start listening: {exc}")
             return False
         self._analyzer = analyzer
+        self._tuning_shown = None
         self.detector_name = detector_name
         self.model_dir = Path(model_dir) if model_dir else None
         self.running_changed.emit(True)
@@ -103,6 +121,27 @@ class AnalyzerBridge(QObject):
         config = getattr(analyzer, "config", None)
         if config is not None:
             config.gate_db = float(gate_db)
+
+    def set_tuning(self, reference_hz: float | None) -> bool:
+        """Lock the reference pitch (A4, Hz) or estimate it (None): for the running analyzer
+        from its next hop, and for every later start. The caller checks the value (see
+        kord_desktop.widgets.tuning.clamp_reference); if the analyzer refuses it anyway,
+        `warning` says why and False is returned (nothing changes)."""
+        hz = None if reference_hz is None else float(reference_hz)
+        set_tuning = getattr(self._analyzer, "set_tuning", None)
+        if callable(set_tuning):
+            try:
+                set_tuning(hz)
+            except Exception as exc:  # noqa: BLE001 - AudioError for a value out of range
+                self.warning.emit(f"Could not set the tuning: {exc}")
+                return False
+        self.tuning_hz = hz
+        self._tuning_shown = None  # the next event shows the new state, whatever it is
+        return True
+
+    def set_initial_tuning(self, reference_hz: float) -> None:
+        """Where the next started analyzer's estimate begins (the last session's estimate)."""
+        self.initial_tuning_hz = float(reference_hz)
 
     def set_detector(self, detector_name: str, model_dir: str | Path | None = None) -> bool:
         """Swap the detector while listening, without reopening the device. On failure the
@@ -145,6 +184,7 @@ class AnalyzerBridge(QObject):
         """Adopt an analyzer created elsewhere (offline feeding); it must call `handle_event`."""
         self.stop()
         self._analyzer = analyzer
+        self._tuning_shown = None
 
     # ------------------------------------------------------------ analyzer thread → GUI
     def handle_event(self, event: Any) -> None:
@@ -172,7 +212,24 @@ class AnalyzerBridge(QObject):
         stable = getattr(event, "stable", None)
         self.detection.emit(stable if stable is not None else EMPTY, bool(event.changed))
         self.stats.emit(float(event.processing_ms or 0.0), int(event.overflows or 0))
+        self._emit_tuning(event)
         self._emit_display_frame()  # the newest frame only: queued older events skip it
+
+    def _emit_tuning(self, event: Any) -> None:
+        """Emit `tuning` when the event's reference moved or its locked/settled state changed."""
+        hz = getattr(event, "tuning_hz", None)
+        if hz is None:
+            return
+        now = (
+            float(hz),
+            bool(getattr(event, "tuning_locked", False)),
+            bool(getattr(event, "tuning_settled", False)),
+        )
+        shown = self._tuning_shown
+        if shown is not None and shown[1:] == now[1:] and abs(shown[0] - now[0]) < TUNING_STEP_HZ:
+            return
+        self._tuning_shown = now
+        self.tuning.emit(*now)
 
     @Slot()
     def _emit_display_frame(self) -> None:

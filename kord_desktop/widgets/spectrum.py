@@ -1,5 +1,9 @@
 """Live spectrum: dB against log frequency (A0..C8, note names on the grid), drawn with QPainter.
 
+The note grid (C1..C8) and the detected-note markers sit at the instrument's reference pitch
+(`set_reference`: A4 in Hz, from the analyzer's tuning), so a detuned instrument's peaks land
+on its notes' lines.
+
 Cheap per frame, so the view animates at the display rate even with a 50 ms analyzer hop:
 the grid, labels and background are one cached pixmap (rebuilt on resize or theme change);
 a frame blits it and draws one non-antialiased polyline whose points live in a preallocated
@@ -21,6 +25,7 @@ from kord_desktop.theme import DARK, ThemeColors
 
 F_MIN = 27.5  # A0
 F_MAX = 4186.01  # C8
+A4_HZ = 440.0
 DB_FLOOR = -100.0
 DB_TOP = 0.0
 DISPLAY_HZ = 40  # decay ticks per second between analyzer frames
@@ -29,16 +34,20 @@ HOP_SECONDS = 0.05  # the analyzer hop `smoothing` is expressed for
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 8, 8, 22
 
 
-def note_id_frequency(note_id: int | np.ndarray) -> float | np.ndarray:
-    """Frequency of a note id (12·octave + pitch class; C4 = 48 = MIDI − 12)."""
-    return 440.0 * 2.0 ** ((np.asarray(note_id, dtype=np.float64) + 12 - 69) / 12.0)
+def note_id_frequency(note_id: int | np.ndarray, reference_hz: float = A4_HZ) -> float | np.ndarray:
+    """Frequency of a note id (12·octave + pitch class; C4 = 48 = MIDI − 12) when A4 is
+    `reference_hz`: reference · 2^((midi − 69) / 12)."""
+    return reference_hz * 2.0 ** ((np.asarray(note_id, dtype=np.float64) + 12 - 69) / 12.0)
 
 
-def _octave_ticks() -> list[tuple[float, str]]:
-    """(log10 frequency, label) of the labelled vertical grid lines: A0 and C1..C8."""
+def _octave_ticks(reference_hz: float = A4_HZ) -> list[tuple[float, str]]:
+    """(log10 frequency, label) of the vertical grid lines: the plot's left edge (A0 at 440)
+    and the labelled C1..C8 at `reference_hz` (those on the axis)."""
     ticks = [(math.log10(F_MIN), "A0")]
     for octave in range(1, 9):
-        ticks.append((math.log10(float(note_id_frequency(12 * octave))), f"C{octave}"))
+        f = float(note_id_frequency(12 * octave, reference_hz))
+        if F_MIN <= f <= F_MAX * 1.001:  # C8 leaves the axis when A4 is above 440 Hz
+            ticks.append((math.log10(f), f"C{octave}"))
     return ticks
 
 
@@ -71,6 +80,7 @@ class SpectrumWidget(QWidget):
         self._tmp = np.zeros(0)
         self._pending = False  # an analyzer frame waits for the next display tick
         self._notes: tuple[int, ...] = ()
+        self._reference = A4_HZ  # A4 (Hz) the note grid and markers are drawn at
         self._marks: list[tuple[float, str]] = []  # (log10 f, name) of the detected notes
         self._mark_idx: list[int] | None = None  # their nearest curve points
         self._poly, self._xy = _polygon(0)
@@ -166,22 +176,49 @@ class SpectrumWidget(QWidget):
         self.frames_drawn += 1
         self.update()
 
+    @property
+    def reference_hz(self) -> float:
+        """A4 (Hz) the note grid and the note markers follow."""
+        return self._reference
+
+    def set_reference(self, reference_hz: float) -> None:
+        """Move the note grid and markers to A4 = `reference_hz` (the instrument's tuning)."""
+        hz = float(reference_hz)
+        if not (hz > 0 and math.isfinite(hz)) or abs(hz - self._reference) < 1e-6:
+            return
+        self._reference = hz
+        self._background = None  # the grid lives in the cached background
+        self._place_marks()
+        self.update()
+
+    def grid_lines(self) -> list[tuple[float, str]]:
+        """(frequency Hz, label) of the labelled note lines (C1..C8) at the reference."""
+        return [(10**pos, label) for pos, label in _octave_ticks(self._reference)[1:]]
+
+    def mark_frequencies(self) -> list[float]:
+        """Frequencies (Hz) where the detected-note markers are drawn."""
+        return [10**pos for pos, _name in self._marks]
+
     def set_notes(self, note_ids) -> None:
         """Mark detected notes (note ids) with a triangle and their name above the curve."""
-        from kord_engine.samples import note_id_name
-
         notes = tuple(int(n) for n in note_ids)
         if notes == self._notes:
             return
         self._notes = notes
-        self._marks = [
-            (math.log10(float(note_id_frequency(n))), note_id_name(n)) for n in self._notes
-        ]
-        self._mark_idx = None
+        self._place_marks()
         if self._tick.isActive():
             self._pending = True  # drawn with the next display tick
         else:
             self.update()
+
+    def _place_marks(self) -> None:
+        from kord_engine.samples import note_id_name
+
+        self._marks = [
+            (math.log10(float(note_id_frequency(n, self._reference))), note_id_name(n))
+            for n in self._notes
+        ]
+        self._mark_idx = None
 
     # ----------------------------------------------------------------------- drawing
     def _plot_rect(self) -> QRectF:
@@ -221,7 +258,8 @@ class SpectrumWidget(QWidget):
         for db in range(int(DB_FLOOR), int(DB_TOP) + 1, 20):
             y = round(db * sy + oy)
             p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
-        for pos, _label in _octave_ticks():
+        ticks = _octave_ticks(self._reference)
+        for pos, _label in ticks:
             x = round(pos * sx + ox)
             p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()))
         p.drawRect(r)
@@ -233,7 +271,7 @@ class SpectrumWidget(QWidget):
             p.drawText(
                 QPointF(r.left() - 6 - fm.horizontalAdvance(text), y + fm.ascent() / 2 - 1), text
             )
-        for pos, label in _octave_ticks()[1:]:
+        for pos, label in ticks[1:]:
             x = pos * sx + ox
             p.drawText(
                 QPointF(x - fm.horizontalAdvance(label) / 2, r.bottom() + fm.ascent() + 4), label
