@@ -115,16 +115,20 @@ def _analyze_clip(clip: AudioClip, det: Detector) -> Detection:
     n = int(round(det.window_seconds * sr))
     if len(x) <= n:
         return det.detect(x, sr)
-    # back-to-back windows; the (pitch classes, bass) with the most total confidence wins
-    # (the chord heard most), represented by its most confident window
+    # back-to-back windows; the (pitch classes, bass) with the most total confidence × level
+    # wins (the chord heard most, and loudest: a decaying chord's tail has lost its weak
+    # notes to noise and room first), represented by its most confident window
     starts = np.arange(0, len(x) - n + 1, max(1, n))
     batch = getattr(det, "detect_frames", None)
     dets = batch(x, sr, starts) if batch else [det.detect(x[a : a + n], sr) for a in starts]
+    frames = np.lib.stride_tricks.sliding_window_view(x, n)[starts]
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+    weight = rms / (rms.max() + 1e-12)
     votes: dict[tuple, float] = {}
-    for d in dets:
+    for d, w in zip(dets, weight.tolist(), strict=True):
         if not d.is_empty:
             key = (d.pitch_classes, d.bass)
-            votes[key] = votes.get(key, 0.0) + max(d.confidence, 1e-6)
+            votes[key] = votes.get(key, 0.0) + max(d.confidence, 1e-6) * max(w, 1e-6)
     if not votes:
         return dets[0]
     winner = max(votes, key=lambda k: votes[k])

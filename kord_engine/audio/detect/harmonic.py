@@ -87,6 +87,11 @@ class HarmonicConfig:
     # are closer than leak_lobes Hann main-lobe half-widths (2 / window s); a maj7 a semitone
     # under the root's octave partial is otherwise dropped (.bin spectra: always checked)
     leak_lobes: float = 3.0
+    # a peak an octave, twelfth or two octaves above a weak real peak (≥ weak_fund_rel × the
+    # top, below peak_rel) is that lower note's partial, when nothing accepted explains the
+    # lower one: fundamentals fade first (plucked strings) or are filtered away (small
+    # microphones), their partials stay (0: off)
+    weak_fund_rel: float = 0.03
 
 
 @lru_cache(maxsize=16)
@@ -280,6 +285,13 @@ class HarmonicDetector:
             nb = max(pl[s - 1] if s > 0 else 0.0, pl[s + 1] if s < last else 0.0)
             if s <= leak_top and ps < adjacent * nb:
                 continue
+            fund = self._weak_fundamental(pl, s, top, accepted, harmonic)
+            if fund is not None:
+                if fund not in accepted:
+                    accepted.append(fund)
+                    accepted.sort()
+                explained.append(s)
+                continue
             if s == supported:  # its harmonic series vouches for it: no ghost gates
                 accepted.append(s)
                 continue
@@ -296,6 +308,25 @@ class HarmonicDetector:
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
         return notes, conf, p
+
+    def _weak_fundamental(
+        self, pl: list[float], s: int, top: float, accepted: list[int], harmonic: list[bool]
+    ) -> int | None:
+        """The weak lower note (see HarmonicConfig.weak_fund_rel) whose 2nd, 3rd or 4th
+        harmonic the peak `s` is, or None."""
+        cfg = self.config
+        if cfg.weak_fund_rel <= 0:
+            return None
+        lo, hi, nh = cfg.weak_fund_rel * top, cfg.peak_rel * top, len(harmonic)
+        for d in (12, 19, 24):
+            f = s - d
+            if f < 0 or not lo <= pl[f] < hi:
+                continue
+            if any(0 < f - n < nh and harmonic[f - n] for n in accepted):
+                continue  # itself a partial of a note already heard
+            if accepted and f > accepted[0]:  # never a new bass: _weak_bass decides that
+                return f
+        return None
 
     def _weak_bass(self, pl: list[float], first: int, top: float) -> int | None:
         """The lowest semitone below `first` whose own peak is weak (a thin low fundamental:
