@@ -7,6 +7,7 @@ import argparse
 import sys
 import time
 
+from kord_engine.cli.theory_cmds import add_names_option
 from kord_engine.errors import KordError
 
 TIMBRE_CHOICES = ("sine", "piano", "organ")
@@ -72,6 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="total length in seconds (3.0)",
     )
     _add_sound_options(play)
+    add_names_option(play, "kord")
     play.set_defaults(func=_play)
 
     loop = subparsers.add_parser(
@@ -91,6 +93,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="passes through the progression (default: forever live, 1 with --output)",
     )
     _add_sound_options(loop)
+    add_names_option(loop, "kord")
     loop.set_defaults(func=_loop)
 
 
@@ -99,6 +102,13 @@ def _config(args: argparse.Namespace):
     from kord_engine.audio.synth import SynthConfig
 
     return with_fade_in(SynthConfig(timbre=args.timbre), args.fade_in)
+
+
+def _block(args: argparse.Namespace, chord) -> str:
+    """The chord's describe block, its name in the --names style."""
+    from kord_engine.theory.leadsheet import format_chord_block
+
+    return format_chord_block(chord, getattr(args, "names", "kord"))
 
 
 def _note(args: argparse.Namespace, text: str) -> None:
@@ -123,7 +133,7 @@ def _play(args: argparse.Namespace) -> int:
     release = synth.config.envelope().release
     last_start = (len(midis) - 1) * delay
     note_off = length - release if length - release > last_start else (length + last_start) / 2
-    print(chord.format_verbose(), flush=True)
+    print(_block(args, chord), flush=True)
     if args.output:
         synth.play_chord(midis, note_off, arpeggio=delay)
         audio = render_offline(synth, length)
@@ -163,7 +173,7 @@ def _loop(args: argparse.Namespace) -> int:
         audio = render_progression(items, config, repeat=repeat)
         for _ in range(repeat):
             for item in items:
-                print(item.chord.format_verbose(), flush=True)
+                print(_block(args, item.chord), flush=True)
         write_wav(args.output, audio, config.sample_rate)
         seconds = repeat * progression_seconds(items)
         _note(args, f"wrote {args.output} ({seconds:g} s, {config.sample_rate} Hz)")
@@ -178,7 +188,7 @@ def _loop(args: argparse.Namespace) -> int:
             if player.error:
                 raise DeviceError(player.error)
             for item in looper.poll():
-                print(item.chord.format_verbose(), flush=True)
+                print(_block(args, item.chord), flush=True)
             time.sleep(0.01)
         time.sleep(player.latency or 0.0)
     return 0
