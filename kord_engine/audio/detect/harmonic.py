@@ -88,10 +88,14 @@ class HarmonicConfig:
     # under the root's octave partial is otherwise dropped (.bin spectra: always checked)
     leak_lobes: float = 3.0
     # a peak an octave, twelfth or two octaves above a weak real peak (≥ weak_fund_rel × the
-    # top, below peak_rel) is that lower note's partial, when nothing accepted explains the
-    # lower one: fundamentals fade first (plucked strings) or are filtered away (small
+    # top; also one the ghost gates turned down) is that lower note's partial, when nothing
+    # accepted explains the lower one: fundamentals fade first (plucked strings) or are filtered away (small
     # microphones), their partials stay (0: off)
     weak_fund_rel: float = 0.03
+    # …and so is a peak among harmonics 2–6 of a note with no peak of its own when at least
+    # virtual_support of those five harmonics are regular peaks (the fundamental lost to a
+    # room's comb filtering or a microphone; 0: off)
+    virtual_support: int = 0  # off: in dense dry voicings it invents notes (bench --dev)
 
 
 @lru_cache(maxsize=16)
@@ -312,20 +316,23 @@ class HarmonicDetector:
     def _weak_fundamental(
         self, pl: list[float], s: int, top: float, accepted: list[int], harmonic: list[bool]
     ) -> int | None:
-        """The weak lower note (see HarmonicConfig.weak_fund_rel) whose 2nd, 3rd or 4th
-        harmonic the peak `s` is, or None."""
+        """The weak or missing lower note (HarmonicConfig.weak_fund_rel, virtual_support)
+        whose 2nd–6th harmonic the peak `s` is, or None."""
         cfg = self.config
-        if cfg.weak_fund_rel <= 0:
-            return None
-        lo, hi, nh = cfg.weak_fund_rel * top, cfg.peak_rel * top, len(harmonic)
-        for d in (12, 19, 24):
+        lo, hi, nh, last = cfg.weak_fund_rel * top, cfg.peak_rel * top, len(harmonic), len(pl) - 1
+        for d in reversed(_LOW_SERIES):  # the lowest such note: its series explains the most
             f = s - d
-            if f < 0 or not lo <= pl[f] < hi:
+            if f < 0 or f in accepted or not accepted or f <= accepted[0]:
+                continue  # never a new bass: _weak_bass decides that
+            weak = cfg.weak_fund_rel > 0 and d in (12, 19, 24) and pl[f] >= lo
+            virtual = cfg.virtual_support > 0 and (
+                sum(pl[f + e] >= hi for e in _LOW_SERIES if f + e <= last) >= cfg.virtual_support
+            )
+            if not (weak or virtual):
                 continue
             if any(0 < f - n < nh and harmonic[f - n] for n in accepted):
                 continue  # itself a partial of a note already heard
-            if accepted and f > accepted[0]:  # never a new bass: _weak_bass decides that
-                return f
+            return f
         return None
 
     def _weak_bass(self, pl: list[float], first: int, top: float) -> int | None:

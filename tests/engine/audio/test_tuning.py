@@ -197,3 +197,26 @@ def test_detuned_render_estimate_tracks_the_pitch_bend(cents):
     assert shift == pytest.approx(cents, abs=3.0)
     found = analyze_clip(AudioClip(samples=bent, sample_rate=sr, channels=1), "hybrid", "auto")
     assert found.pitch_classes == (1, 4, 9) and found.bass == 9
+
+
+# -- rooms and microphones: the harmonic detector ----------------------------------------------
+def partials(midi: int, harmonics: dict[int, float], seconds: float = 1.0) -> np.ndarray:
+    """One note as given partials {harmonic number: amplitude}."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    f0 = 440.0 * 2 ** ((midi - 69) / 12)
+    return sum(a * np.sin(2 * np.pi * h * f0 * t + h) for h, a in harmonics.items()).astype(
+        np.float32
+    )
+
+
+@pytest.mark.parametrize("fundamental", [0.002, 0.004])
+def test_a_note_whose_fundamental_faded_or_was_filtered_is_heard_from_its_partials(fundamental):
+    # G3 B♭3 full; D4 with its fundamental nearly gone (a plucked string's decay, a small
+    # microphone): its 3rd and 5th partials (A5, F♯6) must not become notes
+    full = {1: 0.1, 2: 0.06, 3: 0.04, 4: 0.03, 5: 0.02, 6: 0.015}
+    d4 = {1: fundamental, 2: 0.08, 3: 0.12, 4: 0.07, 5: 0.06, 6: 0.05}
+    x = partials(55, full) + partials(58, full) + partials(62, d4)
+    found = make_detector("default").detect(x, RATE)
+    assert found.pitch_classes == (2, 7, 10) and found.bass == 7
+    off = make_detector("default", weak_fund_rel=0.0).detect(x, RATE)
+    assert off.pitch_classes != (2, 7, 10)  # what the rule fixes
