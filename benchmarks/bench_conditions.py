@@ -63,24 +63,9 @@ VELOCITY = 96
 CHORD_SECONDS, GAP_SECONDS, TAIL_SECONDS = 1.5, 0.8, 0.3
 FONTS = ("FluidR3_GM", "TimGM6mb")
 DETECTORS = ("hybrid", "default", "ml", "kord")
-#: kord chord symbol suffix → intervals above the root
-QUALITIES = {
-    "": (0, 4, 7),
-    "m": (0, 3, 7),
-    "m(b5)": (0, 3, 6),
-    "+": (0, 4, 8),
-    "sus2": (0, 2, 7),
-    "sus4": (0, 5, 7),
-    "7": (0, 4, 7, 10),
-    "maj7": (0, 4, 7, 11),
-    "m7": (0, 3, 7, 10),
-    "m7b5": (0, 3, 6, 10),
-    "dim": (0, 3, 6, 9),
-    "9": (0, 4, 7, 10, 14),
-    "m9": (0, 3, 7, 10, 14),
-    "add9": (0, 4, 7, 14),
-    "6": (0, 4, 7, 9),
-}
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_detect_accuracy import QUALITIES  # noqa: E402  (the same chord qualities)
+
 #: held-out programs (the default run) and the development split's (--dev)
 PROGRAMS = {
     0: "piano",
