@@ -95,6 +95,9 @@ class HarmonicConfig:
     # …and so is a peak among harmonics 2–6 of a note with no peak of its own when at least
     # virtual_support of those five harmonics are regular peaks (the fundamental lost to a
     # room's comb filtering or a microphone; 0: off)
+    # the ghost gate (sub_ratio) spares a note whose 2nd, 3rd and 4th harmonics are at least
+    # series_support regular peaks (0: off)
+    series_support: int = 3
     virtual_support: int = 0  # off: in dense dry voicings it invents notes (bench --dev)
 
 
@@ -300,7 +303,7 @@ class HarmonicDetector:
                 accepted.append(s)
                 continue
             above = [pl[s + d] for d in (12, 19, 24) if s + d <= last]
-            if above and ps < sub * max(above):
+            if above and ps < sub * max(above) and not self._series_vouches(above, top):
                 continue
             # a weak lowest peak with neither an octave nor a twelfth above it explains nothing
             if above and max(above[:2]) <= 0 and ps < cfg.lone_ratio * top and not accepted:
@@ -312,6 +315,15 @@ class HarmonicDetector:
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
         return notes, conf, p
+
+    def _series_vouches(self, above: list[float], top: float) -> bool:
+        """A note far weaker than its partials is still a note when its octave, twelfth and
+        two octaves are all regular peaks (a cheap microphone's high-pass, a slow bowed
+        attack); a ghost an octave below a real note would share its pitch class anyway."""
+        k = self.config.series_support
+        return (
+            k > 0 and len(above) == 3 and sum(a >= self.config.peak_rel * top for a in above) >= k
+        )
 
     def _weak_fundamental(
         self, pl: list[float], s: int, top: float, accepted: list[int], harmonic: list[bool]

@@ -220,3 +220,14 @@ def test_a_note_whose_fundamental_faded_or_was_filtered_is_heard_from_its_partia
     assert found.pitch_classes == (2, 7, 10) and found.bass == 7
     off = make_detector("default", weak_fund_rel=0.0).detect(x, RATE)
     assert off.pitch_classes != (2, 7, 10)  # what the rule fixes
+
+
+def test_a_bass_whose_fundamental_a_cheap_mic_filtered_out_is_still_the_bass():
+    # E2 B2 G♯3, the E2's fundamental (82 Hz) 30 dB under its octave (a laptop microphone's
+    # high-pass); its 2nd-4th partials all stand out, so it is a note, not a ghost, and the bass
+    full = {1: 0.1, 2: 0.06, 3: 0.04, 4: 0.03, 5: 0.02, 6: 0.015}
+    e2 = {1: 0.003, 2: 0.1, 3: 0.08, 4: 0.06, 5: 0.03, 6: 0.02}
+    x = partials(40, e2) + partials(47, full) + partials(56, full)
+    found = make_detector("default").detect(x, RATE)
+    assert found.pitch_classes == (4, 8, 11) and found.bass == 4
+    assert make_detector("default", series_support=0).detect(x, RATE).bass == 11
