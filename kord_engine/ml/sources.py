@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 
 from kord_engine.errors import KordError
-from kord_engine.ml.augment import AugmentConfig, augment
+from kord_engine.ml.augment import AugmentConfig, augment, world_copy
 from kord_engine.ml.features import compute_features, feature_width
 from kord_engine.ml.sim import ITEMS_PER_ITERATION, SimConfig, load_noise, simulate_chunks
 from kord_engine.samples import SPECTRUM_BINS, list_samples, read_sample
@@ -266,6 +266,14 @@ class _FeaturePool:
     aug_item: np.ndarray  # index into the pool of the item each augmented row came from
 
 
+def _source_names(spec: str | os.PathLike[str], options: SourceOptions) -> list[str]:
+    """The item names `iter_source` will give, without reading a spectrum (for the split)."""
+    path = _check_spec(spec)
+    if path is None:
+        return [f"sim_{i:07}" for i in range(options.simulation_size * ITEMS_PER_ITERATION)]
+    return [p.name for p in list_samples(path)]
+
+
 def _load_features(
     sources: Sequence[str | os.PathLike[str]],
     loader: str,
@@ -274,12 +282,17 @@ def _load_features(
     chunk: int,
     progress: Callable[[str, int], None] | None,
     augment_config: AugmentConfig | None = None,
+    train_items: np.ndarray | None = None,
 ) -> _FeaturePool:
+    """Features of every item; with `augment_config`, augmented rows of the items that
+    `train_items` (bool per pool item; None: all) marks: `copies` per recorded item, one world
+    row for `sim_share` of sim items. Tails are borrowed from train items of the same chunk
+    only, so nothing of a validation item reaches training."""
     width = feature_width(loader, include_guess)
     xs, masks, origins, names = [], [], [], []
     aug_xs, aug_masks, aug_items = [], [], []
     noise = None
-    if augment_config is not None and augment_config.noise_level > 0 and options.noise_root:
+    if augment_config is not None and options.noise_root and augment_config.wants_noise:
         noise = load_noise(options.noise_root)
     start = 0
     for s_index, spec in enumerate(sources):
@@ -288,18 +301,41 @@ def _load_features(
             iter_source(spec, options, chunk)
         ):
             xs.append(compute_features(spectra, loader, include_guess))
-            if augment_config is not None and str(spec) != SIM:
-                for copy in range(augment_config.copies):
-                    rng = np.random.default_rng([options.seed, 2, s_index, c_index, copy])
-                    a_spec, a_masks = augment(spectra, chunk_masks, rng, augment_config, noise)
-                    aug_xs.append(compute_features(a_spec, loader, include_guess))
-                    aug_masks.extend(a_masks)
-                    aug_items.append(np.arange(start, start + len(chunk_masks)))
+            count = len(chunk_masks)
+            if augment_config is not None:
+                rows = np.arange(count)
+                if train_items is not None:
+                    rows = rows[train_items[start : start + count]]
+                donors = spectra[rows]
+                row_masks = [chunk_masks[i] for i in rows]
+                if str(spec) != SIM:
+                    for copy in range(augment_config.copies if len(rows) else 0):
+                        rng = np.random.default_rng([options.seed, 2, s_index, c_index, copy])
+                        a_spec, a_masks = augment(donors, row_masks, rng, augment_config, noise)
+                        aug_xs.append(compute_features(a_spec, loader, include_guess))
+                        aug_masks.extend(a_masks)
+                        aug_items.append(start + rows)
+                elif augment_config.sim_share > 0 and len(rows):
+                    rng = np.random.default_rng([options.seed, 4, s_index, c_index])
+                    picked = np.nonzero(rng.random(len(rows)) < augment_config.sim_share)[0]
+                    if len(picked):
+                        a_spec, a_masks = world_copy(
+                            donors[picked],
+                            [row_masks[i] for i in picked],
+                            rng,
+                            augment_config,
+                            noise,
+                            donors,
+                            own_rows=picked,
+                        )
+                        aug_xs.append(compute_features(a_spec, loader, include_guess))
+                        aug_masks.extend(a_masks)
+                        aug_items.append(start + rows[picked])
             masks.extend(chunk_masks)
-            origins.extend([str(spec)] * len(chunk_masks))
+            origins.extend([str(spec)] * count)
             names.extend(chunk_names)
-            start += len(chunk_masks)
-            done += len(chunk_masks)
+            start += count
+            done += count
             if progress is not None:
                 progress(str(spec), done)
     empty = np.zeros((0, width), np.float32)
@@ -334,8 +370,11 @@ def build_feature_datasets(
 
     Returns float32 X (N, F) and Y (N, C) for train and val; `meta` holds per-row origin,
     names and masks of both splits, per-source counts and the settings used.
-    `augment` adds `copies` transposed/detuned/tilted rows per recorded (non-sim) item of the
-    TRAIN split only (origin "<source> (augmented)"). `progress(source, items_done)` is
+    `augment` adds `copies` transposed/detuned/tilted rows (`world_share` of them also in a
+    simulated room, microphone, noise…) per recorded (non-sim) item, and one world row for
+    `sim_share` of sim items, of the TRAIN split only (origin "<source> (augmented)"); with
+    no validation sources the split is known from the item names before loading, so only
+    train items are augmented and lend reverb tails. `progress(source, items_done)` is
     called after each chunk.
     """
     from kord_engine.ml.targets import encode_targets
@@ -345,8 +384,16 @@ def build_feature_datasets(
     if augment is not None:
         augment.validate()
     options = SourceOptions(noise_root, simulation_size, sim or SimConfig(), seed)
+    train_items = None
+    if augment is not None and not any(_source_names(v, options) for v in validation_sources):
+        # the split of the training pool, known from the item names before any spectrum is
+        # read (the same split _split_and_oversample makes below): augment train items only
+        names = [(str(s), n) for s in training_sources for n in _source_names(s, options)]
+        train_idx, _ = split_indices([group_key(o, n) for o, n in names], seed, val_fraction)
+        train_items = np.zeros(len(names), dtype=bool)
+        train_items[train_idx] = True
     pool = _load_features(
-        training_sources, loader, include_guess, options, chunk, progress, augment
+        training_sources, loader, include_guess, options, chunk, progress, augment, train_items
     )
     vpool = _load_features(validation_sources, loader, include_guess, options, chunk, progress)
     groups = [group_key(o, n) for o, n in zip(pool.origins, pool.names, strict=True)]
