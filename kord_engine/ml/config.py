@@ -99,6 +99,10 @@ class TrainConfig:
     augment_detune_cents: float = 15.0
     augment_tilt_db_per_octave: float = 3.0
     augment_noise_level: float = 0.0
+    # the real world (ml.augment.world: reverb tail, room, mic, level, noise, per-note detune):
+    # share of augmented copies that also get it, and of sim train items given one world row
+    augment_world_share: float = 0.6
+    augment_sim_share: float = 0.25
     validation_fraction: float = 0.2
     loader: str = "mel"
     include_guess: bool = False
@@ -160,6 +164,9 @@ class TrainConfig:
         for name in ("simulation_size", "checkpoint_every", "threads", "augment_copies"):
             if int(getattr(self, name)) < 0:
                 raise ConfigError(f"{name} must not be negative, got {getattr(self, name)}")
+        for name in ("augment_world_share", "augment_sim_share"):
+            if not 0.0 <= float(getattr(self, name)) <= 1.0:
+                raise ConfigError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         if not 0.0 < self.validation_fraction < 1.0:

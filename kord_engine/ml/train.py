@@ -110,6 +110,8 @@ def augment_config(config: TrainConfig):
         detune_cents=config.augment_detune_cents,
         tilt_db_per_octave=config.augment_tilt_db_per_octave,
         noise_level=config.augment_noise_level,
+        world_share=config.augment_world_share,
+        sim_share=config.augment_sim_share,
     )
 
 

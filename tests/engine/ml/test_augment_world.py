@@ -348,3 +348,14 @@ def test_render_script_moves_the_label_when_the_estimate_wraps(tmp_path):
         lo, hi = int(f0 * 0.985), int(f0 * 1.015) + 2
         spectrum = sample.spectrum
         assert spectrum[lo:hi].max() > 5 * spectrum[int(f0 * 0.94) : int(f0 * 0.96)].max()
+
+
+def test_train_config_world_shares_reach_the_augmentation():
+    from kord_engine.ml.config import ConfigError, TrainConfig
+    from kord_engine.ml.train import augment_config
+
+    cfg = TrainConfig(augment_copies=2, augment_world_share=0.3, augment_sim_share=0.0)
+    aug = augment_config(cfg)
+    assert aug.world_share == 0.3 and aug.sim_share == 0.0
+    with pytest.raises(ConfigError, match="augment_world_share"):
+        TrainConfig(training_sources=["sim"], augment_world_share=1.5).validate()
