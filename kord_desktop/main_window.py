@@ -46,6 +46,12 @@ from kord_desktop.widgets.tuning import (
     parse_reference,
 )
 from kord_engine.audio.detection import Detection
+from kord_engine.audio.naming import (
+    kord_equivalent,
+    lead_sheet_candidates,
+    name_segments,
+    with_names,
+)
 from kord_engine.samples import note_id_name
 
 log = logging.getLogger(__name__)
@@ -69,6 +75,28 @@ def chord_midis(name: str) -> list[int]:
     from kord_engine.theory import Chord
 
     return [n.midi for n in Chord.parse(name).notes()]
+
+
+#: View → Chord names: (style, menu label)
+CHORD_NAME_STYLES = (
+    ("lead-sheet", "&Lead sheet (C/E, Cø7, C5)"),
+    ("kord", "&kord (kord's strings)"),
+)
+
+
+def lead_sheet_midis(chord: Any) -> list[int]:
+    """MIDI notes to play a lead-sheet chord (LeadSheetChord): its tones from the root at
+    octave 4 upwards, a slash bass below them."""
+    from kord_engine.theory import Note
+
+    root = chord.root_pc
+    upper = sorted({60 + root + (Note.parse(t).pitch_class - root) % 12 for t in chord.tones})
+    if chord.bass_pc is None:
+        return upper
+    bass = 48 + chord.bass_pc
+    while bass >= upper[0]:
+        bass -= 12
+    return [bass, *upper]
 
 
 def audio_devices() -> tuple[list[str], list[str], str]:
@@ -99,6 +127,9 @@ class MainWindow(QMainWindow):
         self.colors = themes.resolve(self.settings.get("view/theme"))
         self._stream_time = 0.0
         self._chord_lit: set[int] = set()
+        #: what the chord display shows, as detected (named again when the style changes)
+        self._heard: Detection | None = None
+        self.chord_names = self.settings.get("view/chord_names")
         self._banner_action = self.restart_listening
         self.setWindowTitle(APP_TITLE)
         self.setObjectName("mainWindow")
@@ -119,6 +150,7 @@ class MainWindow(QMainWindow):
         self._restore_tuning()
         self.apply_theme(self.settings.get("view/theme"))
         self.set_note_names(self.settings.get("view/note_names"))
+        self.set_chord_names(self.chord_names)
         hints = QApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # follow the desktop's light/dark switch
             hints.colorSchemeChanged.connect(self._system_scheme_changed)
@@ -270,6 +302,15 @@ class MainWindow(QMainWindow):
             self.note_names_group.addAction(act)
             names_menu.addAction(act)
             self.note_names_actions[mode] = act
+        chord_names_menu = view.addMenu("&Chord names")
+        self.chord_names_group = QActionGroup(self)
+        self.chord_names_actions: dict[str, QAction] = {}
+        for style, label in CHORD_NAME_STYLES:
+            act = QAction(label, self, checkable=True)
+            act.triggered.connect(lambda _=False, s=style: self.set_chord_names(s))
+            self.chord_names_group.addAction(act)
+            chord_names_menu.addAction(act)
+            self.chord_names_actions[style] = act
         panels_menu = view.addMenu("&Panels")
         for dock in [*self.panel_docks.values(), self.keyboard_dock]:
             panels_menu.addAction(dock.toggleViewAction())
@@ -374,6 +415,16 @@ class MainWindow(QMainWindow):
         fn = getattr(self.context.keyboard, "set_note_names", None)
         if callable(fn):
             fn(mode)
+
+    def set_chord_names(self, style: str) -> None:
+        """Name heard chords as a lead sheet does ("lead-sheet") or with kord's exact strings
+        ("kord"): the chord display and its runner-ups, the history from now on and file
+        results. Saved in the settings (ValueError for another style)."""
+        self.settings.set("view/chord_names", style)
+        self.chord_names = style
+        self.chord_names_actions[style].setChecked(True)
+        if self._heard is not None:
+            self.chord_display.set_detection(with_names(self._heard, style))
 
     def _detector_changed(self, value: str) -> None:
         """Switch detectors; while listening the analyzer swaps it without reopening the mic.
@@ -562,6 +613,8 @@ class MainWindow(QMainWindow):
         self.show_detection(stable, stable.timestamp or self._stream_time)
 
     def show_detection(self, detection: Detection, t: float) -> None:
+        self._heard = detection
+        detection = with_names(detection, self.chord_names)
         self.chord_display.set_detection(detection)
         if self._chord_lit and self.context.lit_keys("chord") == self._chord_lit:
             self.context.light_keys("chord", ())  # a played runner-up gives way to what is heard
@@ -592,19 +645,28 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------------ synth
     def play_chord_name(self, name: str) -> None:
-        """Play (and light) a chord by name, e.g. a runner-up clicked in the chord display."""
-        try:
-            midis = chord_midis(name)
-        except Exception as exc:  # noqa: BLE001 - ParseError and friends
-            self.context.status(f"Cannot play {name!r}: {exc}")
-            return
+        """Play (and light) a chord by name, e.g. a runner-up clicked in the chord display
+        (a lead-sheet name of what is shown, else a symbol kord's parser reads)."""
+        heard = self._heard
+        shown = lead_sheet_candidates(heard) if heard is not None else ()
+        found = next((c for c in shown if c.name == name), None)
+        if self.chord_names != "kord" and found is not None:
+            midis = lead_sheet_midis(found)
+            theory_name = kord_equivalent(found)
+        else:
+            try:
+                midis = chord_midis(name)
+            except Exception as exc:  # noqa: BLE001 - ParseError and friends
+                self.context.status(f"Cannot play {name!r}: {exc}")
+                return
+            theory_name = name
         self.context.light_keys("chord", midis)
         self._chord_lit = set(midis)
         self.context.synth.play_chord(midis, arpeggio=self._arpeggio())
         self.context.status(f"Playing {name}")
         describe = getattr(self.panels.get("describe"), "describe", None)
-        if callable(describe):  # its theory, one glance away in the Describe panel
-            describe(name)
+        if callable(describe) and theory_name:  # its theory, one glance away in Describe
+            describe(theory_name)
 
     def _arpeggio(self) -> bool:
         try:
@@ -692,13 +754,15 @@ class MainWindow(QMainWindow):
             return
         if segments:
             self.timeline.clear()
-            for seg in segments:
+            for seg in name_segments(segments, self.chord_names):
                 if seg.chord:
                     notes = " ".join(note_id_name(n) for n in getattr(seg, "notes", ()))
                     self.timeline.add_chord(float(seg.start), seg.chord, notes)
                 else:
                     self.timeline.end_chord(float(seg.start))
             self.timeline.end_chord(float(segments[-1].end))
+        self._heard = detection
+        detection = with_names(detection, self.chord_names)
         self.chord_display.set_detection(detection)
         self.spectrum.set_notes(detection.notes)
         self.context.light_keys("detected", detection_midis(detection))

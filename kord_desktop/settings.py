@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from kord_engine.audio.tuning import A4_HZ, MAX_HZ, MIN_HZ
+from kord_engine.theory.leadsheet import DEFAULT_NAMING_STYLE, NAMING_STYLES
 from kord_engine.userdirs import config_dir
 
 SETTINGS_FILE = "kord-desktop.ini"
@@ -46,6 +47,8 @@ OPTIONS: dict[str, Option] = {
         Option("tuning/last_hz", float, A4_HZ, minimum=MIN_HZ, maximum=MAX_HZ),
         Option("view/theme", str, "system", choices=("system", "dark", "light")),
         Option("view/note_names", str, "c", choices=("none", "c", "all")),
+        # how heard chords are named: "lead-sheet" (C/E, Cø7, C5) or kord's exact strings
+        Option("view/chord_names", str, DEFAULT_NAMING_STYLE, choices=NAMING_STYLES),
         Option("window/geometry", QByteArray, QByteArray()),
         Option("window/state", QByteArray, QByteArray()),
     )

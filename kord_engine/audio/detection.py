@@ -19,7 +19,8 @@ class Detection:
     pitch_classes: sorted pitch classes (C = 0).
     bass: pitch class of the lowest note, or None.
     confidence: 0..1, how sure the detector is that these are the notes.
-    chords: ranked chord names (kord's rendering), best first; may be empty.
+    chords: ranked chord names (kord's rendering), best first; may be empty.  What is shown
+        or printed is named by kord_engine.audio.naming.chord_names (lead-sheet by default).
     timestamp: stream time in seconds of the end of the analysed window (0 for files).
     tuning_hz: the reference pitch (A4, Hz) the notes were read against, when one was
         estimated or given (None: not reported).
@@ -46,13 +47,22 @@ class Detection:
     def note_names(self) -> list[str]:
         return [note_id_name(i) for i in self.notes]
 
-    def to_json(self) -> dict[str, Any]:
-        """kord analyze's JSON fields (without 'file'); "tuning_hz" when it is known."""
+    def to_json(self, names: str | None = None) -> dict[str, Any]:
+        """kord analyze's JSON fields (without 'file'); "tuning_hz" when it is known.
+
+        `names`: the style of "chords" ("lead-sheet" or "kord", see
+        kord_engine.audio.naming.chord_names); None: `chords` as they are (kord's names)."""
+        if names is None:
+            chords = list(self.chords)
+        else:
+            from kord_engine.audio.naming import chord_names
+
+            chords = list(chord_names(self, names))
         out: dict[str, Any] = {
             "notes": self.note_names(),
             "pitch_classes": list(self.pitch_classes),
             "bass": self.bass,
-            "chords": list(self.chords),
+            "chords": chords,
             "confidence": round(float(self.confidence), 4),
         }
         if self.tuning_hz is not None:

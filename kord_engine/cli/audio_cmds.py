@@ -1,5 +1,10 @@
 """`kord analyze file|sample` (and `mic`, registered by mic_cmds): name the notes and chords of
-audio files and of kord's stored `.bin` spectra."""
+audio files and of kord's stored `.bin` spectra.
+
+`--names lead-sheet|kord`: lead-sheet symbols by default (C/E, Cø7, C5 for a power chord, C
+for a single note); `--names kord` prints kord's exact strings and text (kord's users diff
+against them).
+"""
 
 from __future__ import annotations
 
@@ -94,6 +99,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--min-segment", type=parse_time, default=0.3, help="--timeline: shortest segment (s)"
     )
     add_tuning_option(f)
+    add_heard_names_option(f)
     f.set_defaults(func=run_file)
 
     s = analyze_sub.add_parser(
@@ -107,6 +113,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     # kord's 1 Hz spectra are too coarse (8–17 cents a bin below 200 Hz) to measure a tuning
     # to a few cents: A440 unless asked (auto estimates it anyway, from the peaks' shapes)
     add_tuning_option(s, default="440")
+    add_heard_names_option(s)
     s.set_defaults(func=run_sample)
 
     from kord_engine.cli import mic_cmds
@@ -121,13 +128,31 @@ def _no_source(parser: argparse.ArgumentParser):
     return handler
 
 
-def format_text(det: Detection) -> str:
-    """kord's analyze output: `Notes: …`, then every candidate's verbose block."""
+def add_heard_names_option(parser: argparse.ArgumentParser) -> None:
+    """`--names lead-sheet|kord` for a command that names what was heard (default lead-sheet)."""
+    from kord_engine.cli.theory_cmds import add_names_option
+    from kord_engine.theory.leadsheet import DEFAULT_NAMING_STYLE
+
+    add_names_option(parser, DEFAULT_NAMING_STYLE)
+
+
+def format_text(det: Detection, names: str = "kord") -> str:
+    """kord's analyze output: `Notes: …`, then every candidate's verbose block ("kord"), or a
+    compact block per lead-sheet name: the name, its description, its tones ("lead-sheet")."""
     notes = " ".join(det.note_names())
     lines = [f"Notes: {notes}" if notes else "Notes: (none)"]
-    candidates = det.extra.get("candidates") or []
-    if candidates:
-        lines += [c.format_verbose().rstrip("\n") + "\n" for c in candidates]
+    if names == "kord":
+        candidates = det.extra.get("candidates") or []
+        blocks = [c.format_verbose().rstrip("\n") + "\n" for c in candidates]
+    else:
+        from kord_engine.audio.naming import lead_sheet_candidates
+
+        blocks = [
+            f"{c.name}\n   {c.description}\n   {', '.join(c.tones)}\n"
+            for c in lead_sheet_candidates(det)
+        ]
+    if blocks:
+        lines += blocks
     else:
         lines.append("No chord candidates found")
     if det.tuning_hz is not None:  # last, so kord's own lines come first, unchanged
@@ -148,6 +173,7 @@ def run_file(args: argparse.Namespace) -> int:
     from kord_engine.audio.analysis import analyze_clip, resolve_tuning, timeline_clip
     from kord_engine.audio.decode import load_audio
     from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.naming import name_segments
 
     detector = make_detector(args.detector)
     for path in args.paths:
@@ -162,7 +188,7 @@ def run_file(args: argparse.Namespace) -> int:
                 offset=args.start or 0.0,
                 tuning=tuning_hz,
             )
-            rows = [seg.to_json() for seg in segs]
+            rows = [seg.to_json() for seg in name_segments(segs, args.names)]
             text = "\n".join(
                 f"{r['start']:8.2f}–{r['end']:<8.2f} {r['chord'] or ('—' if not r['pitch_classes'] else '?')}"
                 for r in rows
@@ -175,7 +201,7 @@ def run_file(args: argparse.Namespace) -> int:
             )
         else:
             det = analyze_clip(clip, detector, tuning_hz)
-            _emit(args, path, det.to_json(), format_text(det))
+            _emit(args, path, det.to_json(args.names), format_text(det, args.names))
     return 0
 
 
@@ -213,6 +239,7 @@ def run_sample(args: argparse.Namespace) -> int:
                 det = detector.detect_features(sample.spectrum)  # type: ignore[attr-defined]
         det = replace(det, tuning_hz=tuning_hz)
         label = [note_id_name(i) for i in sample.note_ids]
-        payload = {**det.to_json(), "label": label}
-        _emit(args, path, payload, format_text(det) + f"\nLabel: {' '.join(label) or '(rest)'}")
+        payload = {**det.to_json(args.names), "label": label}
+        text = format_text(det, args.names) + f"\nLabel: {' '.join(label) or '(rest)'}"
+        _emit(args, path, payload, text)
     return 0

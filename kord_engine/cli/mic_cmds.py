@@ -27,21 +27,27 @@ def pitch_class_name(pc: int) -> str:
     return re.sub(r"-?\d+$", "", note_id_name(48 + int(pc) % 12))
 
 
-def format_change(t: float, stable: Detection | None) -> str:
-    """One live line, e.g. `  1.23s  Cmaj7   (C E G B, bass C, 0.91)`."""
+def format_change(t: float, stable: Detection | None, names: str | None = None) -> str:
+    """One live line, e.g. `  1.23s  Cmaj7   (C E G B, bass C, 0.91)`; the chord in the
+    naming style `names` (None: lead-sheet; see kord_engine.audio.naming.chord_names)."""
+    from kord_engine.audio.naming import chord_name
+
     if stable is None:
         return f"{t:7.2f}s  (silence)"
-    names = " ".join(pitch_class_name(pc) for pc in stable.pitch_classes)
+    chord = chord_name(stable, names) or "?"
+    notes = " ".join(pitch_class_name(pc) for pc in stable.pitch_classes)
     bass = pitch_class_name(stable.bass) if stable.bass is not None else "?"
-    return f"{t:7.2f}s  {stable.chord or '?':<7} ({names}, bass {bass}, {stable.confidence:.2f})"
+    return f"{t:7.2f}s  {chord:<7} ({notes}, bass {bass}, {stable.confidence:.2f})"
 
 
-def format_detection(detection: Detection) -> str:
+def format_detection(detection: Detection, names: str | None = None) -> str:
     """kord's `analyze` text: the notes, then every chord candidate."""
+    from kord_engine.audio.naming import chord_names
+
     lines = [f"Notes: {' '.join(detection.note_names()) or '(none)'}"]
     if not detection.notes and detection.pitch_classes:
         lines[0] = "Notes: " + " ".join(pitch_class_name(pc) for pc in detection.pitch_classes)
-    lines += list(detection.chords) or ["No chord found."]
+    lines += list(chord_names(detection, names)) or ["No chord found."]
     return "\n".join(lines)
 
 
@@ -77,9 +83,10 @@ def register_mic(analyze_subparsers: argparse._SubParsersAction) -> argparse.Arg
         "--gate", type=float, default=-55.0, help="--live: noise gate in dBFS (sensitivity)"
     )
     p.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
-    from kord_engine.cli.audio_cmds import add_tuning_option
+    from kord_engine.cli.audio_cmds import add_heard_names_option, add_tuning_option
 
     add_tuning_option(p)
+    add_heard_names_option(p)
     p.set_defaults(func=run_mic)
     return p
 
@@ -151,14 +158,17 @@ def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
     detection = replace(detection, tuning_hz=tuning_hz)
     if args.json:
         print(
-            json.dumps({"device": capture.device.name, **detection.to_json()}, ensure_ascii=False)
+            json.dumps(
+                {"device": capture.device.name, **detection.to_json(args.names)},
+                ensure_ascii=False,
+            )
         )
     else:
         try:  # the same text as `kord analyze file`
             from kord_engine.cli.audio_cmds import format_text
         except ImportError:
             format_text = format_detection
-        print(format_text(detection))
+        print(format_text(detection, args.names))
     return 0
 
 
@@ -200,11 +210,11 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
             if args.json:
                 stable = event.stable
                 record = {"time": round(event.timestamp, 3), "device": device}
-                record.update(stable.to_json() if stable else Detection().to_json())
+                record.update((stable or Detection()).to_json(args.names))
                 record["tuning_hz"] = round(event.tuning_hz, 1)
                 print(json.dumps(record, ensure_ascii=False), flush=True)
             else:
-                print(format_change(event.timestamp, event.stable), flush=True)
+                print(format_change(event.timestamp, event.stable, args.names), flush=True)
     except KeyboardInterrupt:
         pass
     finally:

@@ -160,13 +160,14 @@ def _register_infer(ml_sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("sample", help="kord .bin samples (8192-bin spectra)")
     s.add_argument("paths", nargs="+", metavar="FILE.bin")
     s.set_defaults(func=_cmd_infer_sample)
-    from kord_engine.cli.audio_cmds import add_tuning_option
+    from kord_engine.cli.audio_cmds import add_heard_names_option, add_tuning_option
 
     for parser in (f, m, s):
         parser.add_argument("--model", default=None, help="model folder (default: shipped)")
         parser.add_argument("--json", action="store_true", help="one JSON object per input")
         # .bin spectra (1 Hz bins) are too coarse to measure a tuning: A440 unless asked
         add_tuning_option(parser, "440" if parser is s else "auto")
+        add_heard_names_option(parser)  # --names: lead-sheet (default) or kord
 
 
 def _infer_tuned(detector, audio, rate: int, tuning):
@@ -181,12 +182,16 @@ def _infer_tuned(detector, audio, rate: int, tuning):
     return replace(found, tuning_hz=ref)
 
 
-def _emit_detection(name: str, detection, as_json: bool) -> None:
+def _emit_detection(name: str, detection, as_json: bool, names: str | None = None) -> None:
+    """One line (or JSON object) per input; chords in the naming style `names` (None:
+    lead-sheet; the model's folded target has no bass: root-position names)."""
+    from kord_engine.audio.naming import chord_names
+
     if as_json:
-        print(json.dumps({"file": name, **detection.to_json()}, ensure_ascii=False))
+        print(json.dumps({"file": name, **detection.to_json(names)}, ensure_ascii=False))
         return
     pcs = " ".join(_pc_name(pc) for pc in detection.pitch_classes) or "(nothing)"
-    chords = ", ".join(detection.chords[:4]) or "no chord"
+    chords = ", ".join(chord_names(detection, names)[:4]) or "no chord"
     bass = f" bass {_pc_name(detection.bass)}" if detection.bass is not None else ""
     tuning = f", A = {detection.tuning_hz:.1f} Hz" if detection.tuning_hz is not None else ""
     print(f"{name}: {pcs}{bass} → {chords} (confidence {detection.confidence:.2f}{tuning})")
@@ -206,7 +211,7 @@ def _cmd_infer_file(args: argparse.Namespace) -> int:
     for path in args.paths:
         clip = load_audio(path, args.start, args.end)
         found = _infer_tuned(detector, clip.samples, clip.sample_rate, args.tuning)
-        _emit_detection(path, found, args.json)
+        _emit_detection(path, found, args.json, args.names)
     return 0
 
 
@@ -225,7 +230,7 @@ def _cmd_infer_sample(args: argparse.Namespace) -> int:
             ref = est.reference_hz if est.known else 440.0
         detector.reference_hz = ref
         found = detector.detect_spectrum(sample.spectrum)
-        _emit_detection(path, dataclasses.replace(found, tuning_hz=ref), args.json)
+        _emit_detection(path, dataclasses.replace(found, tuning_hz=ref), args.json, args.names)
     return 0
 
 
@@ -259,7 +264,8 @@ def _cmd_infer_mic(args: argparse.Namespace) -> int:
         sd.wait()
     except Exception as exc:  # noqa: BLE001 - PortAudio errors
         raise DeviceError(f"recording from {device.name} failed: {exc}") from exc
-    _emit_detection("mic", _infer_tuned(detector, audio[:, 0], rate, args.tuning), args.json)
+    found = _infer_tuned(detector, audio[:, 0], rate, args.tuning)
+    _emit_detection("mic", found, args.json, args.names)
     return 0
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from kord_engine.audio.detection import EMPTY, Detection
 from kord_engine.audio.live import AnalyzerConfig, AnalyzerEvent, LiveAnalyzer
+from kord_engine.theory import lead_sheet_names
 
 pytestmark = pytest.mark.gui
 
@@ -16,6 +17,14 @@ C_MAJOR = Detection(
     bass=0,
     confidence=0.9,
     chords=("C", "Em(♭6)/C", "Am7/C"),
+    timestamp=1.0,
+)
+C7B9 = Detection(
+    notes=(48, 52, 55, 58, 61),  # C4 E4 G4 B♭4 D♭5
+    pitch_classes=(0, 1, 4, 7, 10),
+    bass=0,
+    confidence=0.9,
+    chords=("C7(♭9)", "Edim/C", "C(♭9)(♯13)"),
     timestamp=1.0,
 )
 A_MINOR = Detection(
@@ -93,7 +102,9 @@ def test_events_update_chord_display_keyboard_spectrum_and_timeline(make_window,
     bridge.handle_event(event(C_MAJOR, True, 1.0))
     bridge.flush()
     assert w.chord_display.chord_name == "C"
-    assert w.chord_display.alternatives() == ["Em(♭6)/C", "Am7/C"]
+    # lead-sheet names by default, from the notes heard (not the detector's kord strings)
+    assert w.chord_names == "lead-sheet"
+    assert w.chord_display.alternatives() == lead_sheet_names(None, (0, 4, 7), 0)[1:6]
     assert "C4 E4 G4" in w.chord_display.notes_label.text()
     assert w.context.keyboard.notes("detected") == {60, 64, 67}
     assert w.spectrum.frames_drawn == 1
@@ -132,6 +143,7 @@ def test_runner_up_click_plays_and_lights_that_chord(make_window, fake_devices, 
     w.context.analyzer.handle_event(event(C_MAJOR, True, 1.0))
     sounding = []
     w.context.synth.notes_sounding.connect(lambda s: sounding.append(set(s)))
+    w.set_chord_names("kord")  # the detector's own (kord) runner-ups, parsed by kord
     button = w.chord_display.alt_buttons[1]
     assert button.text() == "Am7/C"
     button.click()
@@ -143,6 +155,56 @@ def test_runner_up_click_plays_and_lights_that_chord(make_window, fake_devices, 
         assert describe.input.text() == "Am7/C"
     qtbot.waitUntil(lambda: not w.context.synth.sounding, timeout=5000)
     assert w.context.keyboard.notes("played") == set()
+
+
+def test_chord_names_kord_gives_the_detectors_strings_back(make_window, fake_devices):
+    w = make_window()
+    w.context.analyzer.handle_event(event(C7B9, True, 1.0))
+    assert w.chord_display.chord_name == "C7♭9"  # lead sheet: the default
+    w.set_chord_names("kord")  # what is shown is named again at once
+    assert w.chord_display.chord_name == "C7(♭9)"
+    assert w.chord_display.alternatives() == ["Edim/C", "C(♭9)(♯13)"]
+    assert w.chord_names_actions["kord"].isChecked()
+    w.context.analyzer.handle_event(event(A_MINOR, True, 2.5))
+    w.context.analyzer.handle_event(event(C7B9, True, 3.0))
+    assert w.timeline.chords() == ["C7♭9", "Am", "C7(♭9)"]  # history keeps what it said
+
+
+def test_single_notes_and_power_chords_are_named_in_lead_sheet_style(make_window, fake_devices):
+    w = make_window()
+    single = Detection(notes=(45,), pitch_classes=(9,), bass=9, confidence=0.7, timestamp=1.0)
+    power = Detection(notes=(43, 50), pitch_classes=(2, 7), bass=7, confidence=0.7, timestamp=2.0)
+    w.context.analyzer.handle_event(event(single, True, 1.0))
+    assert w.chord_display.chord_name == "A"
+    w.context.analyzer.handle_event(event(power, True, 2.0))
+    assert w.chord_display.chord_name == "G5"
+    assert w.timeline.chords() == ["A", "G5"]
+    sounding = []
+    w.context.synth.notes_sounding.connect(lambda s: sounding.append(set(s)))
+    w.chord_display.name_button.click()  # a power chord plays its two notes
+    assert {m % 12 for m in w.context.keyboard.notes("chord")} == {7, 2}
+    assert sounding and {m % 12 for m in sounding[-1]} == {7, 2}
+
+
+def test_lead_sheet_runner_up_plays_its_tones_and_describes_them(make_window, fake_devices):
+    w = make_window()
+    c6 = Detection(notes=(48, 52, 55, 57), pitch_classes=(0, 4, 7, 9), bass=0, confidence=0.9)
+    w.context.analyzer.handle_event(event(c6, True, 1.0))
+    assert w.chord_display.chord_name == "C6"
+    button = w.chord_display.alt_buttons[0]
+    assert button.text() == "Am7/C"
+    button.click()
+    chord = sorted(w.context.keyboard.notes("chord"))
+    assert chord[0] % 12 == 0 and {m % 12 for m in chord} == {9, 0, 4, 7}  # C in the bass
+    describe = w.panels["describe"]
+    assert describe.view() is not None and describe.view().title.startswith("Am7")
+    # a symbol kord cannot parse (C°) still plays, and Describe shows kord's name for it
+    dim = Detection(notes=(48, 51, 54), pitch_classes=(0, 3, 6), bass=0, confidence=0.9)
+    w.context.analyzer.handle_event(event(dim, True, 2.0))
+    assert w.chord_display.chord_name == "C°"
+    w.chord_display.name_button.click()
+    assert {m % 12 for m in w.context.keyboard.notes("chord")} == {0, 3, 6}
+    assert describe.view() is not None and "♭5" in describe.view().title
 
 
 def test_timeline_copy_and_export(make_window, fake_devices, tmp_path):

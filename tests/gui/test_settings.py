@@ -16,6 +16,17 @@ def test_defaults_when_empty(settings_path):
         assert s.get(key) == option.default, key
 
 
+def test_heard_chords_are_named_as_a_lead_sheet_by_default(
+    settings_path, make_window, fake_devices
+):
+    assert Settings(settings_path).get("view/chord_names") == "lead-sheet"
+    w = make_window()
+    assert w.chord_names == "lead-sheet" and w.chord_names_actions["lead-sheet"].isChecked()
+    with pytest.raises(ValueError, match="view/chord_names"):
+        w.set_chord_names("jazz")
+    assert w.chord_names == "lead-sheet"
+
+
 def test_set_and_get_round_trip_with_types(settings_path):
     s = Settings(settings_path)
     s.set("audio/gate_db", -42)
@@ -37,6 +48,7 @@ def test_set_and_get_round_trip_with_types(settings_path):
         ("audio/detector", "telepathy"),
         ("view/theme", "purple"),
         ("view/note_names", 7),
+        ("view/chord_names", "jazz"),
         ("synth/volume", "-3"),
     ],
 )
@@ -72,6 +84,7 @@ def test_window_settings_survive_a_restart(make_window, fake_devices, settings_p
     t.set_volume(0.3)
     w.set_theme("light")
     w.set_note_names("all")
+    w.set_chord_names("kord")
     w.resize(796, 700)  # the offscreen screen is 800×800; restoreGeometry keeps it on screen
     w.keyboard_dock.hide()
     w.close()
@@ -85,6 +98,7 @@ def test_window_settings_survive_a_restart(make_window, fake_devices, settings_p
     assert t2.volume == pytest.approx(0.3)
     assert w2.settings.get("view/theme") == "light"
     assert w2.context.keyboard.note_names() == "all"
+    assert w2.chord_names == "kord" and w2.chord_names_actions["kord"].isChecked()
     assert (w2.width(), w2.height()) == (796, 700)
     assert not w2.keyboard_dock.isVisible()
 

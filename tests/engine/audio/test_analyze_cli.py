@@ -41,7 +41,7 @@ def test_file_json_kord_detector_c7b9(capsys, shared_dir):
     row = json.loads(out)
     assert row["notes"] == ["C4", "E4", "G4", "B♭4", "D♭5"]
     assert row["pitch_classes"] == [0, 1, 4, 7, 10] and row["bass"] == 0
-    assert row["chords"][0] == "C7(♭9)"
+    assert row["chords"][0] == "C7♭9"  # lead-sheet names by default
     assert set(row) == {
         "file",
         "notes",
@@ -55,9 +55,38 @@ def test_file_json_kord_detector_c7b9(capsys, shared_dir):
     assert abs(row["tuning_hz"] - 440.0) < 3.0
 
 
-def test_file_text_like_kord(capsys, shared_dir):
+def test_file_json_names_kord_gives_kords_strings(capsys, shared_dir):
+    path = str(shared_dir / "data/audio/C7b9.wav")
+    code, out, _ = run(
+        capsys, "analyze", "file", path, "--json", "--detector", "kord", "--names", "kord"
+    )
+    assert code == 0
+    row = json.loads(out)
+    assert row["chords"][0] == "C7(♭9)"
+    from kord_engine.audio.analysis import analyze_file
+
+    assert row["chords"] == list(analyze_file(path, "kord").chords)  # the detector's, unchanged
+
+
+def test_file_text_lead_sheet_is_compact(capsys, shared_dir):
     code, out, _ = run(
         capsys, "analyze", "file", str(shared_dir / "data/audio/C7b9.mp3"), "--detector", "kord"
+    )
+    assert code == 0
+    assert out.startswith("Notes: C4 E4 G4 B♭4 D♭5\nC7♭9\n   dominant 7th")
+    assert "\n   C, D♭, E, G, B♭\n" in out and "C7(♭9)" not in out
+
+
+def test_file_text_like_kord(capsys, shared_dir):
+    code, out, _ = run(
+        capsys,
+        "analyze",
+        "file",
+        str(shared_dir / "data/audio/C7b9.mp3"),
+        "--detector",
+        "kord",
+        "--names",
+        "kord",
     )
     assert code == 0
     assert out.startswith("Notes: C4 E4 G4 B♭4 D♭5\nC7(♭9)\n")
@@ -187,9 +216,11 @@ def test_model_detector_text_output_lists_its_chords(shared_dir, capsys):
     """The ML detector reports chord names only; the text output still shows their blocks."""
     from kord_engine.cli import main
 
-    assert (
-        main(["analyze", "file", "--detector", "ml", str(shared_dir / "data/audio/C7b9.wav")]) == 0
-    )
+    path = str(shared_dir / "data/audio/C7b9.wav")
+    assert main(["analyze", "file", "--detector", "ml", path, "--names", "kord"]) == 0
     out = capsys.readouterr().out
     assert "No chord candidates found" not in out
     assert "\nC7(♭9)\n   dominant flat 9" in out
+    assert main(["analyze", "file", "--detector", "ml", path]) == 0  # lead-sheet by default
+    out = capsys.readouterr().out
+    assert "\nC7♭9\n   dominant 7th" in out
