@@ -110,7 +110,7 @@ def training_speed(args) -> None:
                 config,
                 model,
                 make_optimizer(model, config),
-                LossScaler(enabled=precision == "fp16"),
+                LossScaler(enabled=precision == "fp16", device="cpu"),
                 torch.device("cpu"),
             )
             with warnings.catch_warnings():

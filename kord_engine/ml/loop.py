@@ -134,10 +134,9 @@ def run_loop(
             ctx.scaler.scale_loss(loss).backward()
             if ctx.after_backward is not None:
                 ctx.after_backward(state, ctx.model)
-            finite = ctx.scaler.unscale_(params)
-            if ctx.scaler.update(finite):
-                clip_per_tensor(params, cfg.grad_clip)
-                ctx.optimizer.step()
+            ctx.scaler.unscale_(ctx.optimizer)
+            clip_per_tensor(params, cfg.grad_clip)  # an overflowed step is skipped anyway
+            ctx.scaler.step(ctx.optimizer)
             value = float(loss.detach())
             state.step_losses.append(value)
             state.lrs.append(lr)
@@ -161,7 +160,7 @@ def run_loop(
                         total_steps=total,
                         loss=value,
                         lr=lr,
-                        loss_scale=ctx.scaler.scale if ctx.scaler.enabled else 1.0,
+                        loss_scale=ctx.scaler.scale,
                         skipped_steps=ctx.scaler.skipped_steps,
                         samples_per_s=rate,
                         eta_s=remaining * cfg.batch_size * ctx.world / rate if rate else 0.0,
@@ -191,7 +190,7 @@ def run_loop(
                     total_steps=total,
                     loss=state.epoch_losses[-1],
                     lr=schedule(state.global_step),
-                    loss_scale=ctx.scaler.scale if ctx.scaler.enabled else 1.0,
+                    loss_scale=ctx.scaler.scale,
                     skipped_steps=ctx.scaler.skipped_steps,
                     val=val,
                 )

@@ -1,15 +1,14 @@
-"""Mixed precision: what the device supports, autocast contexts and our own dynamic loss scaler.
+"""Mixed precision: what the device supports, autocast contexts and dynamic loss scaling.
 
-kord describes dynamic loss scaling but never implemented it (spec §3.7); the numbers here are
-PyTorch GradScaler's: initial 2^16, ×2 after 2000 good steps, ×0.5 and skip on inf/NaN.
+kord describes dynamic loss scaling but never implemented it (spec §3.7); here it is
+`torch.amp.GradScaler` (on CPU and CUDA): initial 2^16, ×2 after 2000 good steps, ×0.5 and
+skip on inf/NaN. `LossScaler` wraps it only to count the skipped steps the GUI shows.
 """
 
 from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 
 import torch
@@ -115,57 +114,79 @@ def autocast(precision: str, device: torch.device):
     return torch.autocast(device.type, dtype=DTYPES[precision])
 
 
-@dataclass
 class LossScaler:
-    """Dynamic loss scaling: multiply the loss by `scale`, unscale gradients, skip steps whose
-    gradients overflow (and halve the scale), double the scale after `growth_interval` good steps."""
+    """`torch.amp.GradScaler` for fp16 (disabled otherwise) plus a count of skipped steps.
 
-    scale: float = 65536.0
-    growth_factor: float = 2.0
-    backoff_factor: float = 0.5
-    growth_interval: int = 2000
-    enabled: bool = True
-    skipped_steps: int = 0
-    good_steps: int = 0
+    Per step: `scale_loss(loss).backward()`, `unscale_(optimizer)` (then clip), and
+    `step(optimizer)`, which steps unless a gradient overflowed (then the scale halves) and
+    returns whether it stepped; the scale doubles after `growth_interval` good steps.
+    """
+
+    def __init__(
+        self,
+        scale: float = 65536.0,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+        device: str | torch.device = "cpu",
+    ):
+        kind = torch.device(device).type
+        with warnings.catch_warnings():  # "CUDA not available" when asked for cuda on CPU
+            warnings.simplefilter("ignore", UserWarning)
+            self.amp = torch.amp.GradScaler(
+                kind,
+                init_scale=scale,
+                growth_factor=growth_factor,
+                backoff_factor=backoff_factor,
+                growth_interval=growth_interval,
+                enabled=enabled,
+            )
+        self.enabled = self.amp.is_enabled()
+        self.skipped_steps = 0
+
+    @property
+    def scale(self) -> float:
+        """The current loss scale (1.0 when disabled)."""
+        return float(self.amp.get_scale()) if self.enabled else 1.0
 
     def scale_loss(self, loss: torch.Tensor) -> torch.Tensor:
-        return loss * self.scale if self.enabled else loss
+        return self.amp.scale(loss)
 
-    def unscale_(self, params: Iterable[torch.nn.Parameter]) -> bool:
-        """Divide gradients by the scale in place; True when every gradient is finite."""
-        grads = [p.grad for p in params if p.grad is not None]
-        if not self.enabled:
-            return True
-        if not grads:
-            return True
-        inv = 1.0 / self.scale
-        torch._foreach_mul_(grads, inv)
-        finite = torch.stack([torch.isfinite(g).all() for g in grads]).all()
-        return bool(finite)
+    def unscale_(self, optimizer: torch.optim.Optimizer) -> None:
+        """Divide the optimizer's gradients by the scale in place (before clipping)."""
+        self.amp.unscale_(optimizer)
 
-    def update(self, finite: bool) -> bool:
-        """Record one step's outcome; returns True when the optimizer step should be taken."""
+    def step(self, optimizer: torch.optim.Optimizer) -> bool:
+        """Step (unless a gradient is inf/NaN) and update the scale; True when it stepped."""
         if not self.enabled:
+            optimizer.step()
             return True
-        if not finite:
-            self.scale *= self.backoff_factor
+        before = self.amp.get_scale()
+        self.amp.step(optimizer)
+        self.amp.update()
+        stepped = self.amp.get_scale() >= before  # GradScaler only backs off on overflow
+        if not stepped:
             self.skipped_steps += 1
-            self.good_steps = 0
-            return False
-        self.good_steps += 1
-        if self.good_steps >= self.growth_interval:
-            self.scale *= self.growth_factor
-            self.good_steps = 0
-        return True
+        return stepped
 
     def state_dict(self) -> dict:
-        return {
-            "scale": self.scale,
-            "skipped_steps": self.skipped_steps,
-            "good_steps": self.good_steps,
-        }
+        return {"amp": self.amp.state_dict(), "skipped_steps": self.skipped_steps}
 
     def load_state_dict(self, state: dict) -> None:
-        self.scale = float(state["scale"])
-        self.skipped_steps = int(state["skipped_steps"])
-        self.good_steps = int(state["good_steps"])
+        self.skipped_steps = int(state.get("skipped_steps", 0))
+        if not self.enabled:
+            return
+        if "amp" in state:
+            self.amp.load_state_dict(state["amp"])
+            return
+        # a checkpoint from the hand-written scaler: scale and good-step count
+        self.amp.load_state_dict(
+            {
+                "scale": float(state["scale"]),
+                "growth_factor": self.amp.get_growth_factor(),
+                "backoff_factor": self.amp.get_backoff_factor(),
+                "growth_interval": self.amp.get_growth_interval(),
+                "_growth_tracker": int(state.get("good_steps", 0)),
+            }
+        )

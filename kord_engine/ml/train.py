@@ -197,6 +197,7 @@ def train(
             scale=config.loss_scale_init,
             growth_interval=config.loss_scale_growth_interval,
             enabled=config.precision == "fp16",
+            device=device,
         )
         checkpoint_path = config.checkpoint_path
         if config.checkpoint_every and not checkpoint_path:

@@ -1,4 +1,4 @@
-"""Mixed precision: what the device supports and our dynamic loss scaler."""
+"""Mixed precision: what the device supports and dynamic loss scaling (torch.amp.GradScaler)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,8 @@ def _step(layer, opt, scaler, overflow=False):
     scaler.scale_loss(loss).backward()
     if overflow:
         layer.weight.grad[0, 0] = float("inf")
-    finite = scaler.unscale_(list(layer.parameters()))
-    if scaler.update(finite):
-        opt.step()
-        return True
-    return False
+    scaler.unscale_(opt)
+    return scaler.step(opt)
 
 
 def test_overflow_skips_step_halves_scale_and_keeps_params():
@@ -57,19 +54,38 @@ def test_good_steps_update_params_and_scale_doubles_after_interval():
 
 
 def test_unscaled_gradients_equal_unscaled_run():
-    layer, _ = _params()
+    layer, opt = _params()
     scaler = LossScaler(scale=1024.0)
     loss = layer(torch.ones(1, 4)).sum()
     scaler.scale_loss(loss).backward()
-    assert scaler.unscale_(list(layer.parameters()))
+    assert torch.allclose(layer.weight.grad, torch.full((2, 4), 1024.0))
+    scaler.unscale_(opt)
     assert torch.allclose(layer.weight.grad, torch.ones(2, 4))
 
 
+def test_scaler_is_torch_gradscaler():
+    assert isinstance(LossScaler().amp, torch.amp.GradScaler)
+    disabled = LossScaler(enabled=False)
+    assert disabled.scale == 1.0 and not disabled.enabled
+
+
 def test_scaler_state_round_trip():
-    scaler = LossScaler(scale=4.0, skipped_steps=3, good_steps=7)
+    layer, opt = _params()
+    scaler = LossScaler(scale=4.0, growth_interval=3)
+    _step(layer, opt, scaler, overflow=True)
+    _step(layer, opt, scaler)
     other = LossScaler()
     other.load_state_dict(scaler.state_dict())
-    assert (other.scale, other.skipped_steps, other.good_steps) == (4.0, 3, 7)
+    assert (other.scale, other.skipped_steps) == (2.0, 1)
+    assert other.amp.get_growth_interval() == 3
+    assert other.amp.state_dict()["_growth_tracker"] == 1
+
+
+def test_scaler_loads_a_hand_written_scalers_checkpoint():
+    other = LossScaler()
+    other.load_state_dict({"scale": 4.0, "skipped_steps": 3, "good_steps": 7})
+    assert (other.scale, other.skipped_steps) == (4.0, 3)
+    assert other.amp.state_dict()["_growth_tracker"] == 7
 
 
 def test_supported_precisions_on_cpu_is_honest():
