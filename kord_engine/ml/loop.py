@@ -4,6 +4,7 @@ cosine LR over the run, autocast + loss scaling, progress, cancellation and chec
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from kord_engine.ml.checkpoint import rng_state, save_checkpoint, set_rng_state
 from kord_engine.ml.config import TrainConfig
 from kord_engine.ml.precision import LossScaler, autocast
 from kord_engine.ml.progress import ProgressCallback, TrainProgress
-from kord_engine.ml.schedule import make_schedule
+from kord_engine.ml.schedule import make_scheduler
 
 
 def target_loss(logits: torch.Tensor, targets: torch.Tensor, target: str) -> torch.Tensor:
@@ -107,7 +108,9 @@ def run_loop(
     )
     per_epoch = steps_per_epoch(len(x), cfg.batch_size, ctx.world)
     total = per_epoch * cfg.epochs
-    schedule = make_schedule(cfg.lr_schedule, cfg.lr, total, cfg.epochs)
+    scheduler = make_scheduler(
+        cfg.lr_schedule, ctx.optimizer, cfg.lr, total, cfg.epochs, start_step=state.global_step
+    )
     params = [p for p in ctx.model.parameters() if p.requires_grad]
     started = time.perf_counter()
     samples_done = 0
@@ -124,9 +127,7 @@ def run_loop(
             idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
             xb = x[idx].to(ctx.device, non_blocking=True)
             yb = y[idx].to(ctx.device, non_blocking=True)
-            lr = schedule(state.global_step)
-            for group in ctx.optimizer.param_groups:
-                group["lr"] = lr
+            lr = float(ctx.optimizer.param_groups[0]["lr"])
             ctx.optimizer.zero_grad(set_to_none=True)
             with autocast(cfg.precision, ctx.device):
                 logits = ctx.model(xb)
@@ -136,7 +137,11 @@ def run_loop(
                 ctx.after_backward(state, ctx.model)
             ctx.scaler.unscale_(ctx.optimizer)
             clip_per_tensor(params, cfg.grad_clip)  # an overflowed step is skipped anyway
-            ctx.scaler.step(ctx.optimizer)
+            stepped = ctx.scaler.step(ctx.optimizer)
+            with warnings.catch_warnings():  # a skipped first step makes torch warn
+                if not stepped:
+                    warnings.simplefilter("ignore", UserWarning)
+                scheduler.step()
             value = float(loss.detach())
             state.step_losses.append(value)
             state.lrs.append(lr)
@@ -189,7 +194,7 @@ def run_loop(
                     global_step=state.global_step,
                     total_steps=total,
                     loss=state.epoch_losses[-1],
-                    lr=schedule(state.global_step),
+                    lr=float(ctx.optimizer.param_groups[0]["lr"]),
                     loss_scale=ctx.scaler.scale,
                     skipped_steps=ctx.scaler.skipped_steps,
                     val=val,

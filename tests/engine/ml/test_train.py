@@ -96,6 +96,24 @@ def test_one_cosine_decays_monotonically_over_the_run(tmp_path, spectra):
     assert CosineSchedule(1e-3, 10)(10) == pytest.approx(0.0)
 
 
+@pytest.mark.parametrize("kind", ["cosine", "kord"])
+def test_torch_schedulers_follow_the_closed_form_curves(kind):
+    from kord_engine.ml.schedule import make_scheduler
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=123.0)
+    scheduler = make_scheduler(kind, opt, 1e-3, 10, 3)
+    want = CosineSchedule(1e-3, 10) if kind == "cosine" else KordRestartSchedule(1e-3, 3)
+    got = []
+    for _ in range(11):
+        got.append(opt.param_groups[0]["lr"])
+        opt.step()
+        scheduler.step()
+    assert got == pytest.approx([want(t) for t in range(11)], abs=1e-12)
+    resumed = make_scheduler(kind, opt, 1e-3, 10, 3, start_step=5)
+    assert opt.param_groups[0]["lr"] == pytest.approx(got[5], abs=1e-12)
+    assert isinstance(resumed, torch.optim.lr_scheduler.LRScheduler)
+
+
 def test_cancel_leaves_no_artifact(tmp_path, spectra):
     calls = {"n": 0}
 
