@@ -127,7 +127,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from kord_engine.ml.ddp import env_info
 
     rank = env_info().rank
-    result = train(config, progress=bar if rank == 0 else None)
+    try:
+        result = train(config, progress=bar if rank == 0 else None)
+    finally:
+        if bar is not None:
+            bar.close()
     if rank != 0:  # under torchrun only rank 0 reports (and writes the artifact)
         return 0
     if result.cancelled:
@@ -384,9 +388,25 @@ def _cmd_hpt(args: argparse.Namespace) -> int:
     def show(result) -> None:
         if not args.quiet and not args.json:
             status = f"error: {result.error}" if result.error else f"exact {result.val_exact:.1%}"
-            print(f"trial {result.trial}: {result.params} → {status}", file=sys.stderr)
+            from tqdm import tqdm
 
-    results = run_hpt(base, space, args.trials, args.seed, show)
+            tqdm.write(f"trial {result.trial}: {result.params} → {status}", file=sys.stderr)
+
+    from kord_engine.ml.progress import counter_bar
+
+    quiet = args.quiet or args.json
+    trials_bar = None if quiet else counter_bar(args.trials, "trials", "trial")
+
+    def tick(result) -> None:
+        if trials_bar is not None:
+            trials_bar.update(1)
+        show(result)
+
+    try:
+        results = run_hpt(base, space, args.trials, args.seed, tick)
+    finally:
+        if trials_bar is not None:
+            trials_bar.close()
     payload = {
         "base": base.to_dict(),
         "results": [dataclasses.asdict(r) for r in results],

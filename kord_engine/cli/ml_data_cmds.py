@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register_data_commands(ml_sub: argparse._SubParsersAction) -> None:
@@ -58,7 +59,25 @@ def _process(args: argparse.Namespace) -> int:
         window_hop=args.window_hop,
         skip_rests=args.skip_rests,
     )
-    result = process_midi_audio(args.midi, args.audio, args.destination, options)
+    bar = None
+    if not getattr(args, "quiet", False):
+        try:
+            from tqdm import tqdm
+        except ImportError:  # tqdm comes with the train extra; no bar without it
+            tqdm = None
+        if tqdm is not None:
+            bar = tqdm(desc="measures", unit="measure", file=sys.stderr, leave=False)
+
+    def advance(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+    try:
+        result = process_midi_audio(args.midi, args.audio, args.destination, options, advance)
+    finally:
+        if bar is not None:
+            bar.close()
     print(
         f"wrote {len(result.measures)} measure samples and {len(result.windows)} window samples "
         f"to {args.destination}; skipped {len(result.skipped)} measures"

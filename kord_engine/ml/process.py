@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -146,11 +148,13 @@ def process_midi_audio(
     audio_path: str | os.PathLike[str],
     destination: str | os.PathLike[str],
     options: ProcessOptions | None = None,
+    progress: Callable[[int, int], Any] | None = None,
 ) -> ProcessResult:
     """Write one .bin per MIDI measure (and per short window, if asked) into `destination`.
 
     Names: `{midi_stem}_measure_{index:04}_{L}s_{notes|rest}_{hash}.bin`; windows:
     `{midi_stem}_measure_{index:04}_w{j:02}_{ms}ms_{notes|rest}_{hash}.bin`.
+    `progress(done, total)` is called after each measure (the CLI draws it with tqdm).
     """
     options = (options or ProcessOptions()).validate()
     midi_path, destination = Path(midi_path), Path(destination)
@@ -162,7 +166,10 @@ def process_midi_audio(
     destination.mkdir(parents=True, exist_ok=True)
     result = ProcessResult()
     stem = midi_path.stem
-    for measure in timeline.measures:
+    total = len(timeline.measures)
+    for number, measure in enumerate(timeline.measures, 1):
+        if progress is not None:
+            progress(number, total)
         if options.limit is not None and len(result.measures) >= options.limit:
             break
         start, end = measure.start, measure.end

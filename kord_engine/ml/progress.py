@@ -1,11 +1,17 @@
-"""What a training run reports while it runs (per step and per epoch), and a terminal bar."""
+"""What a training run reports while it runs (per step and per epoch), and a terminal bar.
+
+The GUI gets `TrainProgress` objects through a callback; the terminal gets the same callback
+drawn by tqdm (`TerminalBar`). tqdm comes with the `train` extra."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+
+from kord_engine.errors import KordError
 
 
 @dataclass
@@ -37,29 +43,75 @@ class TrainProgress:
 ProgressCallback = Callable[[TrainProgress], Any]
 
 
-class TerminalBar:
-    """A one-line progress bar for `kord ml train` (redrawn in place; epoch lines kept)."""
+class MissingExtraError(KordError):
+    """A training-only package (torch, tqdm, optuna) is not installed."""
 
-    def __init__(self, stream: TextIO | None = None, width: int = 28):
+
+def require(module: str):
+    """Import `module` (a `train` extra) or fail with how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(
+            f"{module} is needed for training commands but is not installed; "
+            "install the training extra: pip install 'kord-desktop[train]'"
+        ) from exc
+
+
+class TerminalBar:
+    """tqdm's bar for `kord ml train` (epoch lines kept above it, stage messages too)."""
+
+    def __init__(self, stream: TextIO | None = None, width: int | None = None):
+        self.tqdm = require("tqdm").tqdm
         self.stream = stream or sys.stderr
         self.width = width
+        self.bar = None
+
+    def _bar(self, p: TrainProgress):
+        if self.bar is None:
+            self.bar = self.tqdm(
+                total=p.total_steps,
+                initial=max(p.global_step - 1, 0),
+                file=self.stream,
+                ncols=self.width,
+                unit="step",
+                dynamic_ncols=self.width is None,
+            )
+        return self.bar
 
     def __call__(self, p: TrainProgress) -> None:
         if p.phase == "step":
-            filled = int(self.width * p.fraction)
-            bar = "█" * filled + "·" * (self.width - filled)
-            line = (
-                f"\r[{bar}] epoch {p.epoch + 1}/{p.epochs} step {p.global_step}/{p.total_steps} "
-                f"loss {p.loss:.4f} lr {p.lr:.2e} scale {p.loss_scale:g} "
-                f"{p.samples_per_s:,.0f} samples/s eta {_fmt_time(p.eta_s)}"
+            bar = self._bar(p)
+            bar.set_description(f"epoch {p.epoch + 1}/{p.epochs}", refresh=False)
+            bar.set_postfix(
+                loss=f"{p.loss:.4f}",
+                lr=f"{p.lr:.2e}",
+                scale=f"{p.loss_scale:g}",
+                skipped=p.skipped_steps,
+                samples_s=f"{p.samples_per_s:,.0f}",
+                refresh=False,
             )
-            self.stream.write(line[:200])
+            bar.update(p.global_step - bar.n)
         elif p.phase == "epoch":
             vals = " ".join(f"{k} {v:.4f}" for k, v in p.val.items())
-            self.stream.write(f"\repoch {p.epoch + 1}/{p.epochs}: loss {p.loss:.4f} {vals}\n")
+            self.tqdm.write(
+                f"epoch {p.epoch + 1}/{p.epochs}: loss {p.loss:.4f} {vals}", file=self.stream
+            )
         else:
-            self.stream.write(f"\r{p.phase}: {p.message}\n" if p.message else "")
-        self.stream.flush()
+            if self.bar is not None and p.phase in ("done", "cancelled", "export", "thresholds"):
+                self.close()
+            if p.message:
+                self.tqdm.write(f"{p.phase}: {p.message}", file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def counter_bar(total: int, desc: str, unit: str = "it"):
+    """A tqdm bar on stderr counting to `total` (advance it with `.update(1)`)."""
+    return require("tqdm").tqdm(total=total, desc=desc, unit=unit, file=sys.stderr)
 
 
 def _fmt_time(seconds: float) -> str:

@@ -111,3 +111,31 @@ def test_bad_source_and_flags_are_clear_errors(tmp_path, capsys):
 
 def test_ml_without_subcommand_exits_2(capsys):
     assert main(["ml"]) == 2
+
+
+def test_terminal_bar_is_tqdm_and_draws_steps_and_epochs():
+    import io
+
+    from kord_engine.ml.progress import TerminalBar, TrainProgress
+
+    out = io.StringIO()
+    bar = TerminalBar(stream=out, width=120)
+    for step in (1, 2):
+        bar(TrainProgress("step", epochs=1, global_step=step, total_steps=2, loss=0.5,
+                          lr=1e-3, loss_scale=65536.0, skipped_steps=1))  # fmt: skip
+    assert type(bar.bar).__module__.startswith("tqdm")
+    bar(TrainProgress("epoch", epochs=1, loss=0.25, val={"val_loss": 0.3}))
+    bar(TrainProgress("done", message="model written"))
+    text = out.getvalue()
+    assert "2/2" in text and "scale=65536" in text and "skipped=1" in text
+    assert "epoch 1/1: loss 0.2500 val_loss 0.3000" in text and "done: model written" in text
+
+
+def test_missing_training_extra_says_how_to_install(monkeypatch):
+    import sys
+
+    from kord_engine.ml.progress import MissingExtraError, require
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # as if not installed
+    with pytest.raises(MissingExtraError, match=r"kord-desktop\[train\]"):
+        require("tqdm")
