@@ -348,7 +348,20 @@ def _register_hpt(ml_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", nargs="+", default=["sim"], metavar="SRC", help="default: sim")
     p.add_argument("--validation-source", nargs="*", default=[], metavar="SRC")
     p.add_argument("--noise-asset-root", default=None)
-    p.add_argument("--trials", type=int, default=6)
+    p.add_argument("--trials", type=int, default=6, help="trials this process runs")
+    p.add_argument(
+        "--storage",
+        default=None,
+        help="Optuna storage URL shared by processes/machines, e.g. sqlite:///study.db "
+        "(default: in memory)",
+    )
+    p.add_argument("--study", default=None, help="study name in --storage (joined if it exists)")
+    p.add_argument("--no-prune", action="store_true", help="never prune trials after an epoch")
+    p.add_argument(
+        "--best-config",
+        default=None,
+        help="write the best trial's TrainConfig JSON here (for `kord ml train --config`)",
+    )
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--simulation-size", type=int, default=8)
     p.add_argument("--lr", type=float, nargs="+", default=[3e-4, 1e-3, 3e-3])
@@ -358,7 +371,7 @@ def _register_hpt(ml_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", nargs="+", default=["fp32"], choices=_CHOICES["precision"])
     p.add_argument("--model", nargs="+", default=["kord"], choices=_CHOICES["model"])
     p.add_argument("--device", default="auto", choices=_CHOICES["device"])
-    p.add_argument("--seed", type=int, default=0, help="which trials are drawn")
+    p.add_argument("--seed", type=int, default=0, help="the TPE sampler's seed")
     p.add_argument("--out", default="hpt_results.json", help="results JSON (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.set_defaults(func=_cmd_hpt)
@@ -367,7 +380,7 @@ def _register_hpt(ml_sub: argparse._SubParsersAction) -> None:
 def _cmd_hpt(args: argparse.Namespace) -> int:
     from kord_engine.atomic import atomic_write_text
     from kord_engine.ml.config import TrainConfig, known_loaders
-    from kord_engine.ml.hpt import SearchSpace, format_table, run_hpt
+    from kord_engine.ml.hpt import SearchSpace, best_config, format_table, run_hpt
 
     if args.trials < 1 or args.epochs < 1:
         raise KordError("--trials and --epochs must be at least 1")
@@ -403,7 +416,16 @@ def _cmd_hpt(args: argparse.Namespace) -> int:
         show(result)
 
     try:
-        results = run_hpt(base, space, args.trials, args.seed, tick)
+        results = run_hpt(
+            base,
+            space,
+            args.trials,
+            args.seed,
+            tick,
+            storage=args.storage,
+            study_name=args.study,
+            prune=not args.no_prune,
+        )
     finally:
         if trials_bar is not None:
             trials_bar.close()
@@ -412,10 +434,16 @@ def _cmd_hpt(args: argparse.Namespace) -> int:
         "results": [dataclasses.asdict(r) for r in results],
         "best": dataclasses.asdict(results[0]) if results else None,
     }
+    best = best_config(base, results)
+    if args.best_config and best is not None:
+        atomic_write_text(args.best_config, best.to_json() + "\n")
+        payload["best_config"] = str(args.best_config)
     atomic_write_text(args.out, json.dumps(payload, indent=2) + "\n")
     if args.json:
         print(json.dumps(payload, indent=2))
     else:
         print(format_table(results))
         print(f"results saved to {args.out}")
+        if "best_config" in payload:
+            print(f"best config saved to {args.best_config} (kord ml train --config …)")
     return 0
