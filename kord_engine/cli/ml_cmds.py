@@ -27,7 +27,6 @@ _CHOICES = {
     "model": ("kord", "ours"),
     "precision": ("fp32", "fp16", "bf16"),
     "store_precision": ("full", "half"),
-    "device": ("auto", "cpu", "cuda"),
     "lr_schedule": ("cosine", "kord"),
     "simulation_preset": ("kord", "realistic"),
     "threshold_on": ("all", "recorded"),
@@ -370,7 +369,7 @@ def _register_hpt(ml_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loader", nargs="+", default=["mel"])
     p.add_argument("--precision", nargs="+", default=["fp32"], choices=_CHOICES["precision"])
     p.add_argument("--model", nargs="+", default=["kord"], choices=_CHOICES["model"])
-    p.add_argument("--device", default="auto", choices=_CHOICES["device"])
+    p.add_argument("--device", default="auto", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("--seed", type=int, default=0, help="the TPE sampler's seed")
     p.add_argument("--out", default="hpt_results.json", help="results JSON (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print results as JSON")
@@ -379,11 +378,13 @@ def _register_hpt(ml_sub: argparse._SubParsersAction) -> None:
 
 def _cmd_hpt(args: argparse.Namespace) -> int:
     from kord_engine.atomic import atomic_write_text
-    from kord_engine.ml.config import TrainConfig, known_loaders
+    from kord_engine.ml.config import TrainConfig, is_device_name, known_loaders
     from kord_engine.ml.hpt import SearchSpace, best_config, format_table, run_hpt
 
     if args.trials < 1 or args.epochs < 1:
         raise KordError("--trials and --epochs must be at least 1")
+    if not is_device_name(args.device):
+        raise KordError(f"device {args.device!r} is unknown; choose auto, cpu, cuda or cuda:N")
     bad = [name for name in args.loader if name not in known_loaders()]
     if bad:
         raise KordError(f"unknown loader(s) {bad}; choose from {list(known_loaders())}")

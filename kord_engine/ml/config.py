@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,10 @@ class TrainConfig:
         _choose("model", self.model, MODELS)
         _choose("precision", self.precision, PRECISIONS)
         _choose("store_precision", self.store_precision, STORE_PRECISIONS)
-        _choose("device", self.device, DEVICES)
+        if not is_device_name(self.device):
+            raise ConfigError(
+                f"device {self.device!r} is unknown; choose auto, cpu, cuda or cuda:N"
+            )
         _choose("simulation_preset", self.simulation_preset, ("kord", "realistic"))
         _choose("threshold_on", self.threshold_on, ("all", "recorded"))
         _choose("threshold_clamp", self.threshold_clamp, ("kord", "exact"))
@@ -242,6 +246,11 @@ def validate_target(target: str | list[str] | tuple[str, ...]) -> str:
         except TypeError:
             validate_target_choice(target)
     return target
+
+
+def is_device_name(name: str) -> bool:
+    """auto, cpu, cuda or cuda:N (N a GPU index)."""
+    return name in DEVICES or re.fullmatch(r"cuda:\d+", name) is not None
 
 
 def _choose(name: str, value: str, allowed: tuple[str, ...]) -> None:

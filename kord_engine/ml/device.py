@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import torch
 
@@ -14,16 +15,29 @@ class TrainDeviceError(KordError):
 
 
 def resolve_device(name: str = "auto") -> torch.device:
-    """'auto' → cuda if available else cpu; 'cuda' without a GPU is a clear error."""
+    """'auto' → the first CUDA GPU if torch sees one, else cpu; 'cuda' / 'cuda:N' without
+    that GPU is a clear error."""
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda":
-        if not torch.cuda.is_available():
-            raise TrainDeviceError("device 'cuda' requested but torch sees no CUDA GPU")
-        return torch.device("cuda")
+        return torch.device("cuda", 0) if torch.cuda.is_available() else torch.device("cpu")
     if name == "cpu":
         return torch.device("cpu")
-    raise TrainDeviceError(f"device {name!r} is unknown; choose auto, cpu or cuda")
+    match = re.fullmatch(r"cuda(?::(\d+))?", name)
+    if match is None:
+        raise TrainDeviceError(f"device {name!r} is unknown; choose auto, cpu, cuda or cuda:N")
+    if not torch.cuda.is_available():
+        raise TrainDeviceError(f"device {name!r} requested but torch sees no CUDA GPU")
+    index = int(match.group(1) or 0)
+    count = torch.cuda.device_count()
+    if index >= count:
+        raise TrainDeviceError(
+            f"device {name!r} requested but torch sees {count} CUDA GPU(s) (cuda:0..{count - 1})"
+        )
+    return torch.device("cuda", index)
+
+
+def pin_memory_for(device: torch.device) -> bool:
+    """Batches are gathered into pinned host memory when they go to a CUDA device."""
+    return device.type == "cuda"
 
 
 def configure_threads(threads: int = 0) -> int:

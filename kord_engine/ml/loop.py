@@ -88,8 +88,22 @@ class LoopContext:
     validate: Callable[[], dict[str, float]] | None = None
     checkpoint_path: str | None = None
     unwrapped: nn.Module | None = None
+    #: gather batches into pinned host memory (CUDA: the copy overlaps compute)
+    pin_memory: bool = False
     #: test hook: called with (state, model) after backward, before unscaling
     after_backward: Callable[[LoopState, nn.Module], None] | None = None
+
+
+def gather_batch(
+    data: torch.Tensor, idx: torch.Tensor, device: torch.device, pin: bool = False
+) -> torch.Tensor:
+    """Rows `idx` of `data` on `device`; with `pin` they are gathered straight into pinned
+    host memory so the host→GPU copy is asynchronous."""
+    if not pin:
+        return data[idx].to(device, non_blocking=True)
+    buf = torch.empty((len(idx), *data.shape[1:]), dtype=data.dtype, pin_memory=True)
+    torch.index_select(data, 0, idx, out=buf)
+    return buf.to(device, non_blocking=True)
 
 
 def steps_per_epoch(n: int, batch_size: int, world: int = 1) -> int:
@@ -125,8 +139,8 @@ def run_loop(
                 state.seconds += time.perf_counter() - started
                 return state
             idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
-            xb = x[idx].to(ctx.device, non_blocking=True)
-            yb = y[idx].to(ctx.device, non_blocking=True)
+            xb = gather_batch(x, idx, ctx.device, ctx.pin_memory)
+            yb = gather_batch(y, idx, ctx.device, ctx.pin_memory)
             lr = float(ctx.optimizer.param_groups[0]["lr"])
             ctx.optimizer.zero_grad(set_to_none=True)
             with autocast(cfg.precision, ctx.device):

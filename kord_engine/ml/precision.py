@@ -54,13 +54,13 @@ def _cpu_has_native(dtype: torch.dtype) -> bool:
 
 
 def supported_precisions(device: str | torch.device = "cpu") -> dict[str, tuple[bool, str]]:
-    """For each of fp32/fp16/bf16: (usable, why) on `device` ('cpu' or 'cuda')."""
+    """For each of fp32/fp16/bf16: (usable, why) on `device` ('cpu', 'cuda' or 'cuda:N')."""
     kind = torch.device(device).type
     result: dict[str, tuple[bool, str]] = {"fp32": (True, "full precision, always available")}
     if kind == "cuda":
         if not torch.cuda.is_available():
             return {name: (False, "no CUDA GPU visible to torch") for name in DTYPES}
-        major, _minor = torch.cuda.get_device_capability()
+        major, _minor = torch.cuda.get_device_capability(torch.device(device))
         result["fp16"] = (
             (True, "CUDA fp16 autocast with dynamic loss scaling")
             if major >= 6

@@ -157,7 +157,7 @@ def train(
     """
     from kord_engine.ml import ddp
     from kord_engine.ml.checkpoint import load_checkpoint
-    from kord_engine.ml.device import configure_threads, resolve_device
+    from kord_engine.ml.device import configure_threads, pin_memory_for, resolve_device
     from kord_engine.ml.loop import (
         LoopContext,
         make_optimizer,
@@ -232,6 +232,7 @@ def train(
             validate=validate,
             checkpoint_path=checkpoint_path,
             unwrapped=model,
+            pin_memory=pin_memory_for(device),
             after_backward=after_backward,
         )
         state = None
