@@ -3,7 +3,7 @@
 ONNX latency per window, model size full vs half. Prints numbers; asserts nothing.
 
     .venv/bin/python benchmarks/bench_ml.py [--shared ../shared] [--rendered .hidden/data]
-        [--steps 200] [--skip-train]
+        [--steps 200] [--skip-train] [--train-only] [--device auto|cpu|cuda[:N]]
 """
 
 from __future__ import annotations
@@ -80,14 +80,18 @@ def training_speed(args) -> None:
     import torch
 
     from kord_engine.ml.config import TrainConfig
-    from kord_engine.ml.device import configure_threads
+    from kord_engine.ml.device import configure_threads, pin_memory_for, resolve_device
     from kord_engine.ml.loop import LoopContext, make_optimizer, run_loop
     from kord_engine.ml.models import build_model
     from kord_engine.ml.precision import LossScaler, supported_precisions
 
     threads = configure_threads(0)
-    print(f"== training speed (CPU, {threads} thread(s), batch 100, mel 512 → 12)")
-    support = supported_precisions("cpu")
+    device = resolve_device(getattr(args, "device", "cpu"))
+    where = (
+        torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU, {threads} thread(s)"
+    )
+    print(f"== training speed ({device}: {where}, batch 100, mel 512 → 12)")
+    support = supported_precisions(device)
     rng = np.random.default_rng(0)
     for model_name in ("ours", "kord"):
         for precision in ("fp32", "bf16", "fp16"):
@@ -105,13 +109,14 @@ def training_speed(args) -> None:
             if model_name == "ours":
                 config = config.replace(ours_hidden=512)
             torch.manual_seed(0)
-            model = build_model(config, 512, 12)
+            model = build_model(config, 512, 12).to(device)
             ctx = LoopContext(
                 config,
                 model,
                 make_optimizer(model, config),
-                LossScaler(enabled=precision == "fp16", device="cpu"),
-                torch.device("cpu"),
+                LossScaler(enabled=precision == "fp16", device=device),
+                device,
+                pin_memory=pin_memory_for(device),
             )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -181,10 +186,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--latency-runs", type=int, default=2000)
     parser.add_argument("--skip-train", action="store_true", help="skip the training-speed part")
+    parser.add_argument("--train-only", action="store_true", help="only the training speed")
+    parser.add_argument("--device", default="cpu", help="training device: auto|cpu|cuda[:N]")
     args = parser.parse_args()
-    sizes()
-    accuracy(args)
-    latency(args)
+    if not args.train_only:
+        sizes()
+        accuracy(args)
+        latency(args)
     if not args.skip_train:
         training_speed(args)
 

@@ -123,3 +123,14 @@ def test_two_processes_share_one_sqlite_study(tmp_path):
     assert len([t for t in study.trials if t.state.is_finished()]) == 4
     # each process saw the whole study in its results
     assert len(json.loads((tmp_path / "1.json").read_text())["results"]) >= 2
+
+
+def test_hpt_without_optuna_says_how_to_install(monkeypatch):
+    import sys
+
+    from kord_engine.ml.progress import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed
+    base = TrainConfig(training_sources=["sim"], simulation_size=1, epochs=1)
+    with pytest.raises(MissingExtraError, match=r"optuna.*kord-desktop\[train\]"):
+        run_hpt(base, SearchSpace(), trials=1)
