@@ -367,13 +367,31 @@ def _register_hpt(ml_sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dropout", type=float, nargs="+", default=[0.1, 0.2, 0.3])
     p.add_argument("--width", type=int, nargs="+", default=[256, 1024])
     p.add_argument("--loader", nargs="+", default=["mel"])
-    p.add_argument("--precision", nargs="+", default=["fp32"], choices=_CHOICES["precision"])
+    p.add_argument(
+        "--precision",
+        nargs="+",
+        default=["supported"],
+        choices=[*_CHOICES["precision"], "supported"],
+        help="precisions to try (default: supported = every one the device can run)",
+    )
     p.add_argument("--model", nargs="+", default=["kord"], choices=_CHOICES["model"])
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda or cuda:N")
     p.add_argument("--seed", type=int, default=0, help="the TPE sampler's seed")
     p.add_argument("--out", default="hpt_results.json", help="results JSON (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.set_defaults(func=_cmd_hpt)
+
+
+def _hpt_precisions(asked: list[str], device: str) -> list[str]:
+    """--precision values, with "supported" expanded to every precision `device` can run."""
+    if "supported" not in asked:
+        return list(asked)
+    from kord_engine.ml.device import resolve_device
+    from kord_engine.ml.precision import supported_precisions
+
+    usable = supported_precisions(resolve_device(device))
+    found = [name for name, (ok, _why) in usable.items() if ok]
+    return list(dict.fromkeys([*(a for a in asked if a != "supported"), *found]))
 
 
 def _cmd_hpt(args: argparse.Namespace) -> int:
@@ -397,7 +415,8 @@ def _cmd_hpt(args: argparse.Namespace) -> int:
         device=args.device,
         store_precision="full",
     )
-    space = SearchSpace(args.lr, args.dropout, args.width, args.loader, args.precision, args.model)
+    precisions = _hpt_precisions(args.precision, args.device)
+    space = SearchSpace(args.lr, args.dropout, args.width, args.loader, precisions, args.model)
 
     def show(result) -> None:
         if not args.quiet and not args.json:

@@ -134,3 +134,12 @@ def test_hpt_without_optuna_says_how_to_install(monkeypatch):
     base = TrainConfig(training_sources=["sim"], simulation_size=1, epochs=1)
     with pytest.raises(MissingExtraError, match=r"optuna.*kord-desktop\[train\]"):
         run_hpt(base, SearchSpace(), trials=1)
+
+
+def test_hpt_default_precisions_are_every_one_the_device_runs():
+    from kord_engine.cli.ml_cmds import _hpt_precisions
+    from kord_engine.ml.precision import supported_precisions
+
+    usable = [name for name, (ok, _) in supported_precisions("cpu").items() if ok]
+    assert _hpt_precisions(["supported"], "cpu") == usable and "fp32" in usable
+    assert _hpt_precisions(["fp32"], "cpu") == ["fp32"]
