@@ -51,6 +51,27 @@ def parse_note_ids(text: str) -> list[int]:
     return ids
 
 
+def _show_recording(seconds: float) -> None:
+    """A tqdm bar on stderr over the recording's seconds (none without tqdm or a terminal)."""
+    import sys
+    import time
+
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return
+    if not sys.stderr.isatty():
+        return
+    start = time.monotonic()
+    with tqdm(total=round(seconds, 1), desc="recording", unit="s", file=sys.stderr) as bar:
+        while (done := time.monotonic() - start) < seconds:
+            bar.n = round(min(done, seconds), 1)
+            bar.refresh()
+            time.sleep(0.1)
+        bar.n = round(seconds, 1)
+        bar.refresh()
+
+
 def record_default(
     seconds: float, device: str | int | None = None, sample_rate: int | None = None
 ) -> tuple[np.ndarray, int]:
@@ -74,6 +95,7 @@ def record_default(
             dtype="float32",
             device=info.index,
         )
+        _show_recording(seconds)
         sd.wait()
     except Exception as exc:  # PortAudioError and friends
         raise DeviceError(f"recording from {info.name!r} failed: {exc}") from exc
