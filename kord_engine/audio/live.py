@@ -56,15 +56,34 @@ class AnalyzerConfig:
     # sees only the audio since the newest onset, so the old chord does not bleed into the new
     # one (0 disables)
     onset_db: float = 6.0
-    # after an onset, wait this long before detecting (the attack itself is noise)
-    settle_seconds: float = 0.15
+    # after an onset, wait this long before detecting (the attack itself is noise); the
+    # first hop is moved to exactly this long after the onset (no waiting for the hop grid)
+    settle_seconds: float = 0.08
+    # a change of the spectrum's shape this large (0..1, see audio.novelty) is an onset too:
+    # strings, organ and pads change chords without an attack (0 disables)
+    change_threshold: float = 0.15
     # how long a set that adds notes to the stable chord must last before it replaces it
     # (None: the analysis window — while a sustained chord changes without an onset the
     # window hears both chords, and their union must not become a chord of its own)
     superset_hold_seconds: float | None = None
-    # right after an onset, this many agreeing hops make a chord stable without waiting out
-    # hold_seconds (the analysed audio holds only the new chord; see ChordSmoother; 0: off)
-    onset_hops: int = 2
+    # right after an onset, this many agreeing hops show a chord as a provisional label
+    # without waiting out hold_seconds (the analysed audio holds only the new chord; see
+    # ChordSmoother; 0: off); a change heard only in the spectrum needs one hop more
+    onset_hops: int = 1
+    # while a new chord's label is this young (s since its onset), hops come every
+    # fast_hop_seconds instead of hop_seconds: the label is refined while it matters most
+    fast_seconds: float = 0.3
+    fast_hop_seconds: float = 0.025
+    # after an onset, a SUSTAINED sound (organ, strings, pads: no decay since the attack) is
+    # read from its newest recent_seconds (at least half of what followed the onset): the
+    # previous chord's release and the room's reverb fade out of it (0: all since the onset)
+    recent_seconds: float = 0.25
+    # this soon after an onset, the bass is the lowest spectral peak on one of the detected
+    # pitch classes with a partial of its own (audio.bass; 0: the detector's bass)
+    early_bass_seconds: float = 0.3
+    # a provisional label is refined in place (bass, extensions) this long, then confirmed
+    # (0: every label is final at once)
+    refine_seconds: float = 0.3
     # tuning: None estimates the instrument's A4 from what is heard (starting from
     # initial_tuning_hz, e.g. the last session's estimate); a number locks it
     tuning_hz: float | None = None
@@ -109,6 +128,27 @@ class AnalyzerConfig:
             ),
             (self.onset_hops >= 0, f"onset_hops must be ≥ 0, got {self.onset_hops}"),
             (
+                0 <= self.change_threshold <= 1,
+                f"change_threshold must be in [0, 1], got {self.change_threshold}",
+            ),
+            (
+                0 <= self.fast_seconds < 5 and 0 < self.fast_hop_seconds <= 0.05,
+                f"need fast_seconds in [0, 5) and fast_hop_seconds in (0, 0.05], got "
+                f"{self.fast_seconds}, {self.fast_hop_seconds}",
+            ),
+            (
+                0 <= self.recent_seconds < self.ring_seconds,
+                f"recent_seconds must be in [0, ring_seconds), got {self.recent_seconds}",
+            ),
+            (
+                0 <= self.early_bass_seconds < 5,
+                f"early_bass_seconds must be in [0, 5), got {self.early_bass_seconds}",
+            ),
+            (
+                0 <= self.refine_seconds < 5,
+                f"refine_seconds must be in [0, 5), got {self.refine_seconds}",
+            ),
+            (
                 0 <= self.settle_seconds < 1.0,
                 f"settle_seconds must be in [0, 1), got {self.settle_seconds}",
             ),
@@ -138,7 +178,7 @@ class AnalyzerEvent:
     timestamp: float  # stream time (s) of the end of the analysed window
     detection: Detection  # this hop's raw detection (empty when gated or on error)
     stable: Detection | None  # the smoothed chord, None for "no chord"
-    changed: bool  # stable changed on this hop
+    changed: bool  # stable (or whether it is provisional) changed on this hop
     level_db: float  # RMS dBFS of the newest hop
     peak: float  # max |sample| of the newest hop
     clipping: bool
@@ -153,6 +193,14 @@ class AnalyzerEvent:
     tuning_hz: float = 440.0  # the reference (A4, Hz) the notes were read against
     tuning_locked: bool = False  # fixed by the user rather than estimated
     tuning_settled: bool = False  # estimated from enough sound (False: still the initial guess)
+    # the label is provisional: shown fast after an onset, may still be refined in place
+    stable_provisional: bool = False
+    # this hop's change updates the current label in place (a refinement of a provisional
+    # label, or its confirmation) instead of starting a new one: one history entry, not two
+    refined: bool = False
+    # stream time of the attack or spectral change the analysed audio starts at (None: the
+    # window saw no onset)
+    onset_time: float | None = None
 
 
 def level(block: np.ndarray) -> tuple[float, float]:
@@ -228,11 +276,19 @@ EventCallback = Callable[[AnalyzerEvent], None]
 class LiveAnalyzer:
     """Runs a Detector on live (or fed) audio every hop and reports AnalyzerEvents.
 
+    After an onset (an attack, or a change heard in the spectrum) the detector hears only
+    the audio since it; the first hop after it comes exactly settle_seconds later, its label
+    is provisional and refined in place as the audio grows (see ChordSmoother).
+
     start()/stop() drive a microphone Capture and a worker thread; process_block() runs the
     same pipeline synchronously on given audio (no device). Nothing raises from the worker:
     failures become events with `error` set, after which the analyzer is stopped and can be
     started again.
     """
+
+    #: a sound whose newest 50 ms are within this many dB of its loudest since the onset
+    #: is sustained (see AnalyzerConfig.recent_seconds); piano and guitar decay faster
+    SUSTAIN_DB = 6.0
 
     def __init__(
         self,
@@ -246,12 +302,18 @@ class LiveAnalyzer:
         self._detector = detector
         self._detector_lock = threading.Lock()
         self.smoother = ChordSmoother(
-            self.config.hold_seconds, self.config.release_seconds, onset_hops=self.config.onset_hops
+            self.config.hold_seconds,
+            self.config.release_seconds,
+            onset_hops=self.config.onset_hops,
+            refine_seconds=self.config.refine_seconds,
         )
         from kord_engine.audio.tuning import TuningTracker
 
         self.tuning = TuningTracker(self.config.initial_tuning_hz, self.config.tuning_hz)
         self._tuning_due = 0.0
+        self._last_end: int | None = None  # stream frame of the previous hop's window end
+        self._due: int | None = None  # stream frame the next hop is wanted at (after an onset)
+        self._changes = None  # novelty.ChangeTracker, made for the stream's rate
         self.capture: Capture | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -324,51 +386,66 @@ class LiveAnalyzer:
         cfg = self.config
         hop_frames = max(1, int(round(cfg.hop_seconds * sample_rate)))
         level_db, peak = level(window[-hop_frames:])
+        end_frame = int(round(timestamp * sample_rate))
+        elapsed = hop_frames if self._last_end is None else max(0, end_frame - self._last_end)
+        self._last_end = end_frame
         error = None
         gated = level_db < cfg.gate_db
         detection = Detection(timestamp=timestamp)
         settling = False
         onset = None
+        spectral = False
         tuning_hz = self.tuning.reference_hz
         if not gated:
             with self._detector_lock:
                 detector = self._detector
             try:
-                tuning_hz = self._update_tuning(window, sample_rate, hop_frames)
+                tuning_hz = self._update_tuning(window, sample_rate, elapsed)
                 if hasattr(detector, "reference_hz"):
                     detector.reference_hz = tuning_hz
             except Exception as exc:  # the notes can still be read on the last reference
                 error = f"tuning failed: {exc}"
                 log.debug("tuning failed", exc_info=True)
-            onset = last_onset(window, sample_rate, cfg.onset_db, cfg.gate_db)
-            heard = window[onset:] if onset is not None else window
+            onset, spectral = self.find_onset(window, sample_rate, end_frame)
+            heard = window if onset is None else window[onset:]
+            recent = heard if onset is None else self._recent_part(heard, sample_rate)
             # the first few ms of an attack are noise and too short to resolve semitones
-            settling = onset is not None and heard.shape[0] < cfg.settle_seconds * sample_rate
+            settle = int(round(cfg.settle_seconds * sample_rate))
+            settling = onset is not None and heard.shape[0] < settle
+            if settling:  # analyse again exactly when the attack has settled
+                self._due = end_frame - window.shape[0] + onset + settle
+            elif onset is not None and heard.shape[0] < cfg.fast_seconds * sample_rate:
+                # while the new chord's label is young, look again sooner than the grid
+                self._due = end_frame + int(round(cfg.fast_hop_seconds * sample_rate))
             try:
                 if not settling:
                     detection = dataclasses.replace(
-                        detector.detect(heard, sample_rate),
+                        self._detect(detector, heard, recent, sample_rate),
                         timestamp=timestamp,
                         tuning_hz=tuning_hz,
                     )
             except Exception as exc:  # a detector bug must not kill the stream
                 error = f"detector {getattr(detector, 'name', '?')!r} failed: {exc}"
                 log.debug("detector failed", exc_info=True)
+        onset_time = None if onset is None else timestamp - (window.shape[0] - onset) / sample_rate
+        smoother = self.smoother
         if settling:  # no news for the smoother: the stable chord and any candidate stay
-            stable, changed = self.smoother.stable, False
+            stable, changed = smoother.stable, False
+            smoother.refined = False
         else:
             if cfg.superset_hold_seconds is not None:
-                self.smoother.superset_hold_seconds = cfg.superset_hold_seconds
+                smoother.superset_hold_seconds = cfg.superset_hold_seconds
             elif onset is not None:  # only post-onset audio was heard: no mixture possible
-                self.smoother.superset_hold_seconds = cfg.hold_seconds
+                smoother.superset_hold_seconds = cfg.hold_seconds
             else:
-                self.smoother.superset_hold_seconds = window.shape[0] / sample_rate
-            onset_time = (
-                None
-                if onset is None or error is not None
-                else timestamp - (window.shape[0] - onset) / sample_rate
+                smoother.superset_hold_seconds = window.shape[0] / sample_rate
+            hops = cfg.onset_hops + 1 if spectral and cfg.onset_hops else cfg.onset_hops
+            stable, changed = smoother.update(
+                detection,
+                timestamp,
+                onset=None if error is not None else onset_time,
+                hops=hops,
             )
-            stable, changed = self.smoother.update(detection, timestamp, onset=onset_time)
         spectrum_db = freqs = None
         try:
             view = self._spectrum_for(sample_rate)
@@ -394,7 +471,102 @@ class LiveAnalyzer:
             tuning_hz=tuning_hz,
             tuning_locked=self.tuning.locked_hz is not None,
             tuning_settled=self.tuning.settled,
+            stable_provisional=smoother.provisional,
+            refined=changed and smoother.refined,
+            onset_time=onset_time,
         )
+
+    def find_onset(self, window: np.ndarray, sample_rate: int, end: int) -> tuple[int | None, bool]:
+        """(start of the newest onset in `window` or None, whether it was heard only as a
+        change of the spectrum): a level attack (last_onset), or a change of the spectrum's
+        shape (novelty.ChangeTracker, fed here every hop) after it; `end`: the stream frame
+        the window ends at."""
+        cfg = self.config
+        onset = last_onset(window, sample_rate, cfg.onset_db, cfg.gate_db)
+        if cfg.change_threshold <= 0:
+            return onset, False
+        from kord_engine.audio.novelty import ChangeTracker
+
+        tracker = self._changes
+        if tracker is None or tracker.sample_rate != sample_rate:
+            tracker = self._changes = ChangeTracker(sample_rate, cfg.change_threshold)
+        begin = end - window.shape[0]
+        tolerance = int(ChordSmoother.ONSET_TOLERANCE * sample_rate)
+        if onset is not None and begin + onset > tracker.segment_start + tolerance:
+            tracker.reset(begin + onset)
+        tracker.update(window, end)
+        start = tracker.segment_start - begin
+        if onset is not None and abs(start - onset) <= tolerance:
+            return onset, False
+        if 0 <= start < window.shape[0] and (onset is None or start > onset):
+            return start, True
+        return onset, False
+
+    def _detect(
+        self, detector: Detector, heard: np.ndarray, recent: np.ndarray, sample_rate: int
+    ) -> Detection:
+        """The detection of `heard` (the audio since the onset); where only its `recent`
+        part is clean of the previous chord, the notes heard there over the lowest of them
+        that the whole of `heard` holds (the bass needs the longer audio)."""
+        if recent.shape[0] == heard.shape[0]:
+            found = detector.detect(heard, sample_rate)
+            if heard.shape[0] < self.config.early_bass_seconds * sample_rate:
+                found = self._early_bass(found, heard, sample_rate)
+            return found
+        found = detector.detect(recent, sample_rate)
+        if not found.pitch_classes:
+            return found
+        whole = detector.detect(heard, sample_rate)
+        pcs = set(found.pitch_classes)
+        low = [n for n in whole.notes if n % 12 in pcs]
+        if not low or not found.notes or min(low) % 12 == found.bass:
+            return found
+        from kord_engine.audio.naming import detection_from_notes
+
+        bass = min(low)
+        notes = sorted({bass, *(n for n in found.notes if n > bass)})
+        return detection_from_notes(notes, found.confidence, found.timestamp, extra=found.extra)
+
+    def _early_bass(self, found: Detection, heard: np.ndarray, sample_rate: int) -> Detection:
+        """`found` with the bass read by audio.bass.lowest_chord_tone: right after an attack
+        the detectors' lowest note is often a partial or a neighbour, not the bass."""
+        if not found.notes or not found.pitch_classes:
+            return found
+        from kord_engine.audio.bass import lowest_chord_tone
+
+        pc = lowest_chord_tone(heard, sample_rate, found.pitch_classes, self.tuning.reference_hz)
+        if pc is None or pc == found.bass:
+            return found
+        from kord_engine.audio.naming import detection_from_notes
+
+        low = min(found.notes)
+        bass = low - (low - pc) % 12
+        return detection_from_notes(
+            [bass, *found.notes], found.confidence, found.timestamp, extra=found.extra
+        )
+
+    def _recent_part(self, heard: np.ndarray, sample_rate: int) -> np.ndarray:
+        """A sustained sound's newest part: the previous chord's release and the room's
+        reverb fade from it, the new chord's notes swell into it. A decaying sound (piano,
+        guitar) keeps all of it: its attack is its clearest part."""
+        keep = self.config.recent_seconds
+        if not keep:
+            return heard
+        n = max(int(keep * sample_rate), heard.shape[0] // 2)
+        if heard.shape[0] <= n + int(0.05 * sample_rate):
+            return heard
+        frame = max(1, sample_rate // 20)
+        k = heard.shape[0] // frame
+        blocks = heard[heard.shape[0] - k * frame :].reshape(k, frame)
+        power = np.einsum("ij,ij->i", blocks, blocks)
+        if power[-1] >= power.max() * 10 ** (-self.SUSTAIN_DB / 10):
+            return heard[-n:]
+        return heard
+
+    def take_due(self) -> int | None:
+        """The stream frame the next hop is wanted at (set while an attack settles), once."""
+        due, self._due = self._due, None
+        return due
 
     def _emit(self, event: AnalyzerEvent) -> None:
         if event.error:
@@ -447,6 +619,9 @@ class LiveAnalyzer:
                 window_frames = int(round(self.window_seconds() * rate))
                 window, end = ring.read_latest(window_frames)
                 event = self.analyze_window(window, rate, end / rate)
+                due = self.take_due()
+                if due is not None and end < due < self._offline_next_hop:
+                    self._offline_next_hop = due  # the hop grid goes on from there
                 self._emit(event)
                 events.append(event)
         return events
@@ -459,6 +634,9 @@ class LiveAnalyzer:
         self.smoother.reset()
         self.tuning.reset()
         self._tuning_due = 0.0
+        self._last_end = None
+        self._due = None
+        self._changes = None
 
     # -- live -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -476,6 +654,7 @@ class LiveAnalyzer:
         capture.start()
         self.capture = capture
         self.smoother.reset()
+        self._last_end = self._due = self._changes = None
         self.last_error = None
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -523,19 +702,24 @@ class LiveAnalyzer:
         )
 
     def warm_up(self, sample_rate: int) -> None:
-        """Run the detector once on quiet noise so its caches (matrices, FFT plans) are built
-        before the first real hop instead of during it."""
+        """Run the whole hop pipeline once, on a quiet chord that starts after a little
+        silence, so every cache (matrices, FFT plans, the model's session) is built before
+        the first real hop instead of during it — a cold model costs a quarter second, which
+        would be the first chord's label."""
         frames = int(round(self.window_seconds() * sample_rate))
-        noise = np.random.default_rng(0).standard_normal(frames).astype(np.float32) * 0.01
+        t = np.arange(frames) / sample_rate
+        rng = np.random.default_rng(0)
+        chord = sum(np.sin(2 * np.pi * f * t) for f in (130.81, 261.63, 329.63, 392.0))
+        audio = (0.05 * chord + 0.001 * rng.standard_normal(frames)).astype(np.float32)
+        audio[: frames // 3] = 0.0
         with self._detector_lock:
             detector = self._detector
+        trial = LiveAnalyzer(detector, dataclasses.replace(self.config, tuning_hz=440.0))
         try:
-            detector.detect(noise, sample_rate)
-            view = self._spectrum_for(sample_rate)
-            if view is not None:
-                view.compute(noise)
+            trial.process_block(audio, sample_rate)
         except Exception:  # a real failure shows up again, as an event, on the first hop
             log.debug("detector warm-up failed", exc_info=True)
+        self._spectrum = trial._spectrum
 
     def _run(self, capture: Capture, stop: threading.Event) -> None:
         hop = self.config.hop_seconds
@@ -544,6 +728,7 @@ class LiveAnalyzer:
         last_end = -1
         last_progress = time.monotonic()
         next_wake = time.monotonic() + hop
+        pending: int | None = None  # the stream frame an early hop waits for
         try:
             while not stop.wait(max(0.0, next_wake - time.monotonic())):
                 now = time.monotonic()
@@ -552,6 +737,12 @@ class LiveAnalyzer:
                     next_wake = now + hop
                 error = capture.check()
                 end = capture.ring.total_written
+                waiting = pending is not None and end < pending
+                if error is None and waiting and now - last_progress < self.config.stall_seconds:
+                    # the settled attack's audio is not all in yet: look again shortly
+                    next_wake = min(next_wake, now + 0.004)
+                    continue
+                pending = None
                 if error is None and end == last_end:
                     # before the first audio, the host may still be starting up
                     patience = self.config.stall_seconds if end else self.config.startup_seconds
@@ -569,7 +760,12 @@ class LiveAnalyzer:
                 last_end, last_progress = end, now
                 window_frames = int(round(self.window_seconds() * rate))
                 window, end = capture.ring.read_latest(window_frames)
-                self._emit(self.analyze_window(window, rate, end / rate, capture.overflows))
+                event = self.analyze_window(window, rate, end / rate, capture.overflows)
+                due = self.take_due()
+                if due is not None and due > end:  # wake when the attack has settled
+                    next_wake = min(next_wake, time.monotonic() + (due - end) / rate + 0.002)
+                    pending = due
+                self._emit(event)
         except Exception as exc:  # never raise from the worker
             log.debug("live analyzer failed", exc_info=True)
             self._emit(self._error_event(f"live analysis failed: {exc}", 0.0, capture.overflows))

@@ -1,33 +1,52 @@
-"""Turn a jittery stream of per-hop detections into stable chord changes: a new pitch-class
-set (or silence) must persist for a hold time before it replaces the current one — or, right
-after an attack, be confirmed by a few consecutive hops (the onset fast path)."""
+"""Turn a jittery stream of per-hop detections into stable chord labels a musician can trust.
+
+A label is a pitch-class set AND its bass: C E G over E (C/E) is another label than over C.
+Right after an attack or a change heard in the spectrum (the `onset` of update: the analyser
+then hears only the audio since it), the first resolvable detection is shown at once as a
+*provisional* label; while it is young (refine_seconds) it is refined in place — the bass and
+extensions the longer audio resolves replace it without starting a new entry — then it is
+confirmed. Everywhere else a new label must persist for a hold time (hysteresis), so the
+label never flickers.
+"""
 
 from __future__ import annotations
 
 from kord_engine.audio.detection import Detection
 
+Key = tuple  # () for "no chord", else (pitch classes, bass)
+
+
+def label_key(detection: Detection | None) -> Key:
+    """What tells two labels apart: the pitch classes and the bass (() for no chord)."""
+    if detection is None or not detection.pitch_classes:
+        return ()
+    return (tuple(detection.pitch_classes), detection.bass)
+
 
 class ChordSmoother:
-    """Hysteresis on pitch-class sets.
+    """Hysteresis on labels (pitch-class set + bass), with provisional labels after onsets.
 
-    hold_seconds: how long a new (non-empty) pitch-class set must be seen, uninterrupted,
-        before it becomes the stable chord.
-    release_seconds: how long silence (an empty detection) must last before the stable
-        chord clears to "no chord" (defaults to hold_seconds).
-    superset_hold_seconds: how long a set that contains the whole stable chord plus more
-        notes must last (defaults to hold_seconds). While a sustained chord changes, the
-        analysis window holds both chords and the detector hears their union; a hold as long
-        as the window keeps that mixture from ever becoming stable.
-    onset_hops: the onset fast path (0 disables it). Hops fed with `onset=` (the stream time
-        of the attack whose audio alone was analysed: no mixture with the chord before) count
-        as confirmations instead of waiting out the hold: the newest set becomes stable once
-        at least `onset_hops` post-onset detections were seen and it is contained in each of
-        the last `onset_hops + 2`. So 2 agreeing hops suffice, and the extra notes that early,
-        short-audio detections carry may drop out (C+E+G+B, C+E+G → C+E+G) without restarting
-        the count. A set of more than MAX_ONSET_NOTES pitch classes among them means the
-        detector has not settled yet: then only the hold counts.
-    A brief different frame in the middle of a held chord resets the candidate, so the
-    stable label never flickers.
+    hold_seconds: how long a new label must be seen, uninterrupted, before it replaces the
+        current one (outside an onset's refine time).
+    release_seconds: how long silence (an empty detection) must last before the label
+        clears to "no chord" (defaults to hold_seconds).
+    superset_hold_seconds: how long a set that contains the whole current set plus more
+        notes must last (defaults to hold_seconds). While a sustained chord changes without
+        a detected onset, the analysis window holds both chords and the detector hears their
+        union; a hold as long as the window keeps that mixture from ever becoming a label.
+    bass_hold_seconds: how long the same set over another bass must last to replace the
+        label outside an onset's refine time (defaults to max(hold, 0.3 s): the bass is the
+        note a detector is least sure of, and a relabel is a new history entry).
+    onset_hops: post-onset detections of one new label, in a row, that show it as a
+        provisional label (0: no fast path, only the hold counts). A detection of more than
+        MAX_ONSET_NOTES pitch classes is a cloud, not a chord, and never shown fast.
+    refine_seconds: how long a provisional label stays provisional; meanwhile a different
+        label seen on two hops in a row of the same onset replaces it in place (`refined`),
+        then it is confirmed (0: labels are never provisional).
+
+    After update(), `provisional` says whether the label is provisional and `refined`
+    whether this hop's change updated the current entry in place (a refinement or the
+    confirmation) rather than starting a new one.
     """
 
     #: attacks found within this many seconds of each other are the same attack
@@ -40,11 +59,20 @@ class ChordSmoother:
         hold_seconds: float = 0.15,
         release_seconds: float | None = None,
         superset_hold_seconds: float | None = None,
-        onset_hops: int = 2,
+        onset_hops: int = 1,
+        refine_seconds: float = 0.3,
+        bass_hold_seconds: float | None = None,
+        refine_hops: int = 1,
     ):
-        for value in (hold_seconds, release_seconds, superset_hold_seconds):
+        for value in (
+            hold_seconds,
+            release_seconds,
+            superset_hold_seconds,
+            refine_seconds,
+            bass_hold_seconds,
+        ):
             if value is not None and value < 0:
-                raise ValueError("hold and release times must be ≥ 0 seconds")
+                raise ValueError("hold, release and refine times must be ≥ 0 seconds")
         if onset_hops < 0:
             raise ValueError(f"onset_hops must be ≥ 0, got {onset_hops}")
         self.onset_hops = int(onset_hops)
@@ -53,64 +81,117 @@ class ChordSmoother:
         self.superset_hold_seconds = float(
             hold_seconds if superset_hold_seconds is None else superset_hold_seconds
         )
+        self.bass_hold_seconds = float(
+            max(hold_seconds, 0.3) if bass_hold_seconds is None else bass_hold_seconds
+        )
+        self.refine_seconds = float(refine_seconds)
+        self.refine_hops = int(refine_hops)
         self.reset()
 
     def reset(self) -> None:
         """Back to "no chord", nothing pending."""
         self._stable: Detection | None = None
-        self._candidate: tuple[int, ...] | None = None
+        self.provisional = False
+        self.refined = False
+        self._entry_since = 0.0  # when the current label was first shown
+        self._candidate: Key | None = None
         self._since = 0.0
         self._onset: float | None = None  # the attack the post-onset hops belong to
-        self._after_onset: list[frozenset[int]] = []  # its newest detections, oldest first
+        self._after_onset: list[Key] = []  # its detections' labels, oldest first
+        self._onset_entry = False  # the current label was shown by this onset's hops
+        self._support = 0  # hops in a row whose detection is the current label
 
     @property
     def stable(self) -> Detection | None:
         return self._stable
 
-    def _stable_key(self) -> tuple[int, ...]:
-        return self._stable.pitch_classes if self._stable is not None else ()
+    def _show(self, detection: Detection | None, t: float, provisional: bool) -> None:
+        self._stable = detection if label_key(detection) else None
+        self.provisional = provisional and self._stable is not None
+        self._entry_since = t
+        self._support = 1
+        self._candidate = None
 
-    def _confirmed_after_onset(self, key: tuple[int, ...], onset: float | None) -> bool:
-        """Record a post-onset detection; True when the fast path confirms `key`."""
-        if onset is None or self.onset_hops <= 0:
-            self._onset, self._after_onset = None, []
+    def _track_onset(self, key: Key, onset: float | None, hops: int) -> bool:
+        """Record a post-onset detection; True while the hop belongs to an onset."""
+        if onset is None or hops <= 0:
+            self._onset, self._after_onset, self._onset_entry = None, [], False
             return False
         if self._onset is None or abs(onset - self._onset) > self.ONSET_TOLERANCE:
-            self._onset, self._after_onset = onset, []
-        recent = self._after_onset
-        recent.append(frozenset(key))
-        del recent[: -(self.onset_hops + 2)]
-        if not key or len(recent) < self.onset_hops:
-            return False
-        newest = recent[-1]
-        return all(newest <= r and len(r) <= self.MAX_ONSET_NOTES for r in recent)
+            self._onset, self._after_onset, self._onset_entry = onset, [], False
+        self._after_onset.append(key)
+        del self._after_onset[:-8]
+        return True
 
     def update(
-        self, detection: Detection, t: float, onset: float | None = None
+        self, detection: Detection, t: float, onset: float | None = None, hops: int | None = None
     ) -> tuple[Detection | None, bool]:
         """Feed one hop's detection at stream time t (s, non-decreasing); `onset`: stream time
-        of the attack when only the audio since it was analysed (enables the fast path).
+        of the attack (or spectral change) when only the audio since it was analysed;
+        `hops`: onset_hops for this onset (e.g. more for a less certain change).
 
-        Returns (stable detection or None for "no chord", whether it changed on this hop).
+        Returns (label or None for "no chord", whether it or its provisional state changed).
         """
-        key = tuple(detection.pitch_classes)
-        confirmed = self._confirmed_after_onset(key, onset)
-        if key == self._stable_key():
+        self.refined = False
+        key = label_key(detection)
+        hops = self.onset_hops if hops is None else int(hops)
+        after_onset = self._track_onset(key, onset, hops)
+        stable_key = label_key(self._stable)
+        confirmed = False
+        if self.provisional and t - self._entry_since + 1e-9 >= self.refine_seconds:
+            self.provisional, confirmed = False, True
+        plausible = bool(key) and len(key[0]) <= self.MAX_ONSET_NOTES
+        if after_onset and plausible and key != stable_key:
+            recent = self._after_onset
+            agreeing = len(recent) >= 2 and (
+                recent[-2] == key or (len(recent) >= 3 and recent[-3] == key)
+            )
+            # one hop refines a young label, unless it only lost notes that two hops agreed
+            # on (a note does not stop within a hop: a detector missed it once; the extra
+            # notes of a first, short-audio detection do drop out)
+            losing = bool(stable_key) and set(key[0]) < set(stable_key[0]) and self._support > 1
+            quick = self.provisional and self.refine_hops <= 1 and not losing
+            if self._onset_entry and (agreeing or quick):
+                if self.provisional:
+                    self._stable = detection  # refined in place: the same entry, a better label
+                    self._candidate = None
+                    self._support = 1
+                    self.refined = True
+                else:
+                    self._show(detection, t, False)
+                return self._stable, True
+            if (
+                not self._onset_entry
+                and len(recent) >= hops
+                and all(k == key for k in recent[-hops:])
+            ):
+                self._show(detection, t, self.refine_seconds > 0)
+                self._onset_entry = True
+                return self._stable, True
+        if confirmed:
+            self.refined = True
             self._candidate = None
+            return self._stable, True
+        if key == stable_key:
+            self._candidate = None
+            self._support += 1
             return self._stable, False
+        if self._onset_entry and after_onset and key:
+            return self._stable, False  # an onset's label is changed by its own hops only
         if key != self._candidate:
             self._candidate = key
             self._since = t
-        stable_key = self._stable_key()
         if not key:
             hold = self.release_seconds
-        elif stable_key and set(stable_key) < set(key):
+        elif stable_key and set(stable_key[0]) < set(key[0]):
             hold = max(self.hold_seconds, self.superset_hold_seconds)
+        elif stable_key and stable_key[0] == key[0]:
+            hold = self.bass_hold_seconds
         else:
             hold = self.hold_seconds
         # a tiny epsilon so hop times like 0.1 + 0.05 count as a full 0.15 s
-        if confirmed or t - self._since + 1e-9 >= hold:
-            self._stable = detection if key else None
-            self._candidate = None
+        if t - self._since + 1e-9 >= hold:
+            self._show(detection, t, False)
+            self._onset_entry = after_onset
             return self._stable, True
         return self._stable, False

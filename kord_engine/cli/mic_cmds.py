@@ -185,6 +185,7 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
     events: queue.Queue = queue.Queue()
     analyzer = LiveAnalyzer(detector, config, events.put)
     warned: set[str] = set()
+    printed = None  # the last text line's label (no time, no provisional mark)
     try:
         analyzer.start()
         capture = analyzer.capture
@@ -207,14 +208,24 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
                 print(f"kord: warning: {event.error}", file=sys.stderr, flush=True)
             if not event.changed:
                 continue
+            provisional = bool(getattr(event, "stable_provisional", False))
             if args.json:
                 stable = event.stable
                 record = {"time": round(event.timestamp, 3), "device": device}
                 record.update((stable or Detection()).to_json(args.names))
                 record["tuning_hz"] = round(event.tuning_hz, 1)
+                # provisional: shown fast after an onset, may still be refined; refines: this
+                # line's label replaces the previous line's (one chord, not two)
+                record["provisional"] = provisional
+                record["refines"] = bool(getattr(event, "refined", False))
                 print(json.dumps(record, ensure_ascii=False), flush=True)
             else:
-                print(format_change(event.timestamp, event.stable, args.names), flush=True)
+                label = format_change(0.0, event.stable, args.names)
+                if label == printed and not provisional:
+                    continue  # a provisional label confirmed as it was: said already
+                printed = label
+                line = format_change(event.timestamp, event.stable, args.names)
+                print(line + ("  (provisional)" if provisional else ""), flush=True)
     except KeyboardInterrupt:
         pass
     finally:

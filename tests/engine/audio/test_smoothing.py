@@ -89,6 +89,10 @@ def test_reset_and_bad_values():
         ChordSmoother(-1)
     with pytest.raises(ValueError):
         ChordSmoother(0.1, release_seconds=-0.5)
+    with pytest.raises(ValueError):
+        ChordSmoother(0.1, refine_seconds=-1)
+    with pytest.raises(ValueError):
+        ChordSmoother(0.1, onset_hops=-1)
 
 
 def test_a_superset_of_the_stable_chord_needs_the_longer_hold():
@@ -106,47 +110,106 @@ def test_a_superset_of_the_stable_chord_needs_the_longer_hold():
     assert [n for _, n in run(s, seq)] == ["C", "C6", "Am"]
 
 
-def run_after_onset(smoother, sequence, onset=0.0):
-    """Like run(), but every hop is a post-onset hop of the attack at `onset`."""
-    changes = []
+def trace(smoother, sequence, onset=0.0, start=0.0):
+    """Every hop a post-onset hop of the attack at `onset`; each change as (time, chord, bass,
+    provisional, refined in place)."""
+    out = []
     for i, det in enumerate(sequence):
-        stable, changed = smoother.update(det, i * HOP, onset=onset)
+        t = round(start + i * HOP, 3)
+        stable, changed = smoother.update(det, t, onset=onset)
         if changed:
-            changes.append((round(i * HOP, 3), stable.chord if stable else None))
-    return changes
+            out.append(
+                (
+                    t,
+                    stable.chord if stable else None,
+                    stable.bass if stable else None,
+                    smoother.provisional,
+                    smoother.refined,
+                )
+            )
+    return out
 
 
-def test_after_an_onset_two_agreeing_hops_suffice():
-    assert run_after_onset(ChordSmoother(0.15), [C] * 6) == [(0.05, "C")]
-    # without the onset (or with the fast path off) the full hold applies
+C_OVER_E = Detection(pitch_classes=(0, 4, 7), bass=4, chords=("C/E",), confidence=0.7)
+
+
+def test_after_an_onset_the_first_hop_shows_a_provisional_label_then_confirms_it():
+    assert trace(ChordSmoother(0.15), [C] * 8) == [
+        (0.0, "C", 0, True, False),
+        (0.3, "C", 0, False, True),  # confirmed after refine_seconds: the same entry
+    ]
+    # without the onset (or with the fast path off) the full hold applies, and nothing is
+    # provisional
     assert run(ChordSmoother(0.15), [C] * 6) == [(0.15, "C")]
-    assert run_after_onset(ChordSmoother(0.15, onset_hops=0), [C] * 6) == [(0.15, "C")]
+    s = ChordSmoother(0.15, onset_hops=0)
+    assert trace(s, [C] * 6) == [(0.15, "C", 0, False, False)]
+    assert trace(ChordSmoother(0.15, refine_seconds=0), [C] * 3) == [(0.0, "C", 0, False, False)]
+
+
+def test_a_provisional_label_is_refined_in_place():
+    """The first short-audio detection hears the wrong bass; the next hop's longer audio
+    hears the right one: one entry, refined, never a second one."""
+    got = trace(ChordSmoother(0.15), [C_OVER_E, C, C, C, C, C, C, C])
+    assert got == [
+        (0.0, "C/E", 4, True, False),
+        (0.05, "C", 0, True, True),
+        (0.3, "C", 0, False, True),
+    ]
+    # the same bass change outside an onset is a new label, after the longer bass hold
+    s = ChordSmoother(0.15)
+    assert run(s, [C] * 4 + [C_OVER_E] * 8)[-1] == (0.5, "C/E")
 
 
 def test_after_an_onset_extra_notes_may_drop_out():
-    """An early detection with an extra note, then the chord: the chord is confirmed at once;
-    after a different wrong set only the hold counts (until the wrong set ages out)."""
-    cmaj7 = Detection(pitch_classes=(0, 4, 7, 11), chords=("Cmaj7",))
-    assert run_after_onset(ChordSmoother(0.15), [cmaj7, C, C]) == [(0.05, "C")]
-    wrong = Detection(pitch_classes=(2, 5, 9), chords=("Dm",))
-    assert run_after_onset(ChordSmoother(0.15), [wrong, C, C, C, C]) == [(0.2, "C")]
-    assert run_after_onset(ChordSmoother(0.5), [wrong] + [C] * 6) == [(0.2, "C")]
+    """An early detection with an extra note, then the chord: refined at once."""
+    cmaj7 = Detection(pitch_classes=(0, 4, 7, 11), bass=0, chords=("Cmaj7",))
+    assert trace(ChordSmoother(0.15), [cmaj7, C, C])[:2] == [
+        (0.0, "Cmaj7", 0, True, False),
+        (0.05, "C", 0, True, True),
+    ]
 
 
-def test_after_an_onset_a_blip_or_a_note_cloud_is_not_confirmed():
+def test_a_label_two_hops_agreed_on_does_not_lose_a_note_on_one_hop():
+    """Am heard twice, then a hop that misses the A (C E): the label stays Am."""
+    c_e = Detection(pitch_classes=(0, 4), bass=0, chords=("C(no5)",))
+    got = trace(ChordSmoother(0.15), [AM, AM, c_e, AM, AM, AM, AM])
+    assert [g[1] for g in got] == ["Am", "Am"] and got[-1][3:] == (False, True)
+    # two hops without it do refine it
+    got = trace(ChordSmoother(0.15), [AM, AM, c_e, c_e, c_e])
+    assert got[-1] == (0.15, "C(no5)", 0, True, True)
+
+
+def test_after_an_onset_a_note_cloud_is_not_shown_fast():
     cloud = Detection(pitch_classes=tuple(range(8)), chords=())
-    # the cloud itself never becomes stable fast, nor does what follows it
-    assert run_after_onset(ChordSmoother(0.15), [cloud, C, C, C, C]) == [(0.2, "C")]
+    got = trace(ChordSmoother(0.15), [cloud, C, C, C, C])
+    assert got[0] == (0.05, "C", 0, True, False)
     s = ChordSmoother(0.15)
     run(s, [C] * 4)
-    # one hop of Am between C hops after a new attack: no change
-    assert run_after_onset(s, [C, AM, C, C], onset=1.0) == []
+    # the stable chord heard again after a new attack: no change at all
+    assert trace(s, [C, C, C, C], onset=1.0, start=1.0) == []
 
 
-def test_a_new_onset_starts_a_new_count():
+def test_a_new_onset_starts_a_new_entry():
     s = ChordSmoother(0.15)
-    assert s.update(C, 0.0, onset=0.0) == (None, False)
-    # the next hop belongs to another attack: a single hop, nothing confirmed yet
-    assert s.update(C, 0.05, onset=0.04) == (None, False)
-    stable, changed = s.update(C, 0.1, onset=0.04)
-    assert changed and stable == C
+    assert trace(s, [C] * 8) == [(0.0, "C", 0, True, False), (0.3, "C", 0, False, True)]
+    # the next attack's first hop names the next chord: a new entry, provisional again
+    assert trace(s, [AM] * 2, onset=1.0, start=1.0) == [(1.0, "Am", 9, True, False)]
+    # a third attack before the Am was confirmed: again a new entry (the Am stays as it was)
+    assert trace(s, [C_OVER_E], onset=1.1, start=1.1) == [(1.1, "C/E", 4, True, False)]
+    # hops of one attack found a few ms apart are the same attack
+    s = ChordSmoother(0.15)
+    assert s.update(C, 0.0, onset=0.0) == (C, True)
+    s.update(AM, 0.05, onset=0.02)
+    assert s.refined and s.stable == AM
+
+
+def test_onset_hops_two_needs_two_agreeing_hops_for_the_first_label():
+    s = ChordSmoother(0.15, onset_hops=2)
+    assert trace(s, [AM, C, C, C])[0] == (0.1, "C", 0, True, False)
+    # a caller may ask for more hops for a less certain onset
+    s = ChordSmoother(0.15)
+    got = []
+    for i, det in enumerate([C, C, C]):
+        stable, changed = s.update(det, i * HOP, onset=0.0, hops=3)
+        got.append(changed)
+    assert got == [False, False, True]

@@ -1,0 +1,64 @@
+"""The bass of a chord heard for only a moment (tens of ms after an attack), where the note
+detectors still mistake a partial or a neighbour for it: given the chord's pitch classes,
+the lowest spectral peak that sits on one of them and has a partial of its own.
+
+Plain functions over arrays; the live analyzer uses it for its first, provisional labels.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy import fft as sfft
+from scipy.signal import find_peaks
+
+
+@lru_cache(maxsize=16)
+def _hann(n: int) -> np.ndarray:
+    return np.hanning(n).astype(np.float32)
+
+
+def lowest_chord_tone(
+    audio: np.ndarray,
+    sample_rate: int,
+    pitch_classes: set[int] | frozenset[int] | tuple[int, ...],
+    reference_hz: float = 440.0,
+    rel: float = 0.3,
+    fmin: float = 35.0,
+    fmax: float = 1400.0,
+    tolerance: float = 0.4,
+) -> int | None:
+    """Pitch class of the lowest peak between fmin and fmax (Hann window, 1 Hz bins,
+    magnitude ** 0.5) that reaches `rel` × the strongest peak there, lies within `tolerance`
+    semitones of a note of `pitch_classes` (read against `reference_hz`), and has a peak at
+    its 2nd or 3rd harmonic — a lone low peak is a thump or a hum, not a bass note. None
+    when no peak qualifies."""
+    x = np.asarray(audio, np.float32)
+    pcs = {int(p) % 12 for p in pitch_classes}
+    if x.size < 64 or not pcs:
+        return None
+    nfft = sfft.next_fast_len(max(int(sample_rate), 2 * x.size), real=True)
+    mags = np.abs(sfft.rfft(x * _hann(x.size), nfft, workers=1))
+    bin_hz = sample_rate / nfft
+    lo, hi = int(fmin / bin_hz), min(int(fmax / bin_hz), mags.size - 1)
+    seg = np.sqrt(mags[lo:hi])
+    if seg.size < 3 or not np.any(seg > 0):
+        return None
+    peaks, _ = find_peaks(seg, prominence=0.05 * float(seg.max()))
+    if peaks.size == 0:
+        return None
+    freqs = (peaks + lo) * bin_hz
+    heights = seg[peaks]
+    top = float(heights.max())
+    midi = 69.0 + 12.0 * np.log2(freqs / float(reference_hz))
+    for i in np.argsort(freqs):
+        if heights[i] < rel * top:
+            continue
+        note = int(round(midi[i]))
+        if abs(midi[i] - note) > tolerance or note % 12 not in pcs:
+            continue
+        f = freqs[i]
+        if any(np.any(np.abs(freqs - h * f) < max(3.0, 0.03 * h * f)) for h in (2, 3)):
+            return note % 12
+    return None

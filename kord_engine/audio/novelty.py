@@ -1,0 +1,235 @@
+"""Chord changes heard in the spectrum itself, for sounds without an attack (bowed strings,
+organ, pads, legato playing): plain functions over arrays.
+
+A change is where the shape of the pitch spectrum moves: the semitone-band spectrum of the
+frames just after a point, normalised to sum to 1, differs from that of the frames just
+before it by more than a threshold (total variation distance, 0 = same shape, 1 = nothing in
+common). Level alone does not count — a swell or a decay keeps the shape — so a crescendo is
+no change, while C → Am played legato (G fades, A enters) is.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy import fft as sfft
+
+#: semitone bands from A1 to C8 (fundamentals and the partials that tell chords apart)
+LOW_MIDI, HIGH_MIDI = 33, 108
+
+
+@lru_cache(maxsize=8)
+def _bands(n_fft: int, sample_rate: int) -> np.ndarray:
+    """(n_fft // 2 + 1, bands) power-pooling matrix: a band wider than a bin sums the power
+    of its bins; a narrower one (low notes) takes its centre frequency's power, linearly
+    interpolated between the two nearest bins, so no band is empty."""
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+    bin_hz = freqs[1]
+    n_bands = HIGH_MIDI - LOW_MIDI + 1
+    m = np.zeros((freqs.size, n_bands), np.float32)
+    for b in range(n_bands):
+        midi = LOW_MIDI + b
+        lo, hi = (440.0 * 2 ** ((midi + d - 69) / 12.0) for d in (-0.5, 0.5))
+        inside = np.flatnonzero((freqs >= lo) & (freqs < hi))
+        if inside.size:
+            m[inside, b] = 1.0
+        else:
+            x = 440.0 * 2 ** ((midi - 69) / 12.0) / bin_hz
+            k = int(np.floor(x))
+            if k + 1 < freqs.size:
+                m[k, b], m[k + 1, b] = 1.0 - (x - k), x - k
+    return m
+
+
+def frame_length(sample_rate: int) -> int:
+    """FFT frame for the band spectra: ~85 ms (4096 at 48 kHz, 11.7 Hz bins: semitones
+    apart from G3 up), a power of two."""
+    return 1 << int(round(np.log2(max(256, 0.085 * sample_rate))))
+
+
+def band_frames(audio: np.ndarray, sample_rate: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, spectra): compressed semitone-band magnitudes of Hann frames every `hop`
+    frames, aligned so the last frame ends at the end of `audio`; spectra (frames, bands)."""
+    n = frame_length(sample_rate)
+    audio = np.asarray(audio, np.float32)
+    if audio.shape[0] < n:
+        return np.zeros(0, int), np.zeros((0, HIGH_MIDI - LOW_MIDI + 1), np.float32)
+    count = (audio.shape[0] - n) // hop + 1
+    starts = audio.shape[0] - n - hop * np.arange(count)[::-1]
+    frames = np.lib.stride_tricks.sliding_window_view(audio, n)[starts]
+    return starts, band_spectra(frames, sample_rate)
+
+
+def band_spectra(frames: np.ndarray, sample_rate: int) -> np.ndarray:
+    """(frames, bands) compressed semitone-band magnitudes (magnitude ** 0.5: quieter
+    partials still count) of (frames, frame_length) audio frames, Hann-windowed."""
+    n = frames.shape[-1]
+    mags = np.abs(sfft.rfft(frames * _hann(n), axis=-1, workers=1)).astype(np.float32)
+    return np.sqrt(np.sqrt((mags * mags) @ _bands(n, int(sample_rate))))
+
+
+@lru_cache(maxsize=8)
+def _hann(n: int) -> np.ndarray:
+    return np.hanning(n).astype(np.float32)
+
+
+def shape_distance(before: np.ndarray, after: np.ndarray) -> float:
+    """Total variation distance between two band spectra, each normalised to sum 1."""
+    b = before / (before.sum() + 1e-12)
+    a = after / (after.sum() + 1e-12)
+    return 0.5 * float(np.abs(a - b).sum())
+
+
+def novelty(spectra: np.ndarray, before: int, after: int, gap: int) -> np.ndarray:
+    """Shape distance at every frame boundary j: the mean of the `before` frames that end by
+    j's start vs the mean of the `after` frames from j on (NaN where either side is short).
+    `gap`: frames that overlap frame j's start (frame length / hop)."""
+    count = spectra.shape[0]
+    out = np.full(count, np.nan)
+    if count == 0:
+        return out
+    csum = np.concatenate([np.zeros((1, spectra.shape[1])), np.cumsum(spectra, axis=0)])
+    for j in range(before + gap - 1, count - after + 1):
+        b = (csum[j - gap + 1] - csum[j - gap + 1 - before]) / before
+        a = (csum[j + after] - csum[j]) / after
+        out[j] = shape_distance(b, a)
+    return out
+
+
+def last_change(
+    audio: np.ndarray,
+    sample_rate: int,
+    threshold: float = 0.15,
+    floor_db: float = -60.0,
+    hop_seconds: float = 0.01,
+    before_seconds: float = 0.1,
+    after_seconds: float = 0.05,
+    start: int = 0,
+) -> int | None:
+    """Start (frame index into `audio`) of the newest spectral change, or None.
+
+    Band spectra every `hop_seconds`; at each frame start, the mean shape of the frames that
+    ended in the `before_seconds` before it vs of the frames starting in the `after_seconds`
+    from it. The newest run above `threshold` whose later side is louder than `floor_db`
+    (dBFS RMS of the frame) names its strongest point. Only changes whose earlier frames
+    all start at or after `start` count (e.g. after an attack, whose own sound settles). A
+    change is known once one frame length plus `after_seconds` followed it (~95 ms at 48 kHz).
+    """
+    hop = max(1, int(round(hop_seconds * sample_rate)))
+    starts, spectra = band_frames(audio, sample_rate, hop)
+    if starts.size == 0:
+        return None
+    n = frame_length(sample_rate)
+    gap = -(-n // hop)  # frames overlapping a frame's start
+    before = max(1, int(round(before_seconds / hop_seconds)))
+    after = max(1, int(round(after_seconds / hop_seconds)))
+    curve = novelty(spectra, before, after, gap)
+    # the earlier frames of boundary j start at starts[j - gap + 1 - before]
+    first = np.searchsorted(starts, start) + gap - 1 + before
+    curve[: max(0, first)] = np.nan
+    # the later side must sound: a release into silence is the gate's business
+    frames = np.lib.stride_tricks.sliding_window_view(np.asarray(audio, np.float32), n)[starts]
+    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+    loud = 20 * np.log10(rms + 1e-12) > floor_db
+    with np.errstate(invalid="ignore"):
+        hits = np.flatnonzero((curve > threshold) & loud)
+    if hits.size == 0:
+        return None
+    first = hits.size - 1  # the newest run of consecutive hits
+    while first > 0 and hits[first - 1] == hits[first] - 1:
+        first -= 1
+    run = hits[first:]
+    peak = int(run[np.argmax(curve[run])])
+    return int(starts[peak])
+
+
+class ChangeTracker:
+    """Chord changes heard in the spectrum, hop by hop (state across hops, fed by the live
+    analyzer): band spectra of ~85 ms frames every `hop_seconds` on the stream's own grid;
+    the newest `newest` frames' mean shape against the mean shape of the current segment
+    (from `settle_seconds` after its start up to where the newest frames begin, at most
+    `memory_seconds`). A distance above `threshold` is a change; it happened about half way
+    into the first of the newest run of frames that each differ from the reference by the
+    threshold, and the new segment starts there: what is analysed from then on holds (nearly)
+    only the new chord.
+
+    A long reference is what tells a change from a sustained sound's own movement (vibrato,
+    ensemble beating, a pad's slow sweep): two short stretches differ almost as much as two
+    chords sharing two notes do. `reset(at)` starts a segment (an attack found by level).
+    """
+
+    def __init__(
+        self,
+        sample_rate: int,
+        threshold: float = 0.15,
+        hop_seconds: float = 0.01,
+        newest: int = 5,
+        min_reference: int = 5,
+        settle_seconds: float = 0.1,
+        memory_seconds: float = 1.0,
+    ):
+        self.sample_rate = int(sample_rate)
+        self.threshold = float(threshold)
+        self.n = frame_length(self.sample_rate)
+        self.hop = max(1, int(round(hop_seconds * self.sample_rate)))
+        self.newest = int(newest)
+        self.min_reference = int(min_reference)
+        self.settle = int(round(settle_seconds * self.sample_rate))
+        self.memory = int(round(memory_seconds * self.sample_rate))
+        self.reset(0)
+        self._starts: list[int] = []
+        self._spectra: list[np.ndarray] = []
+        self._next = 0  # stream frame where the next band frame starts
+        self.distance = 0.0  # the newest distance (for tests and tuning)
+
+    def reset(self, at: int) -> None:
+        """A new segment from stream frame `at` (an attack): the reference starts afresh."""
+        self.segment_start = int(at)
+
+    def update(self, window: np.ndarray, end: int) -> int | None:
+        """Feed the newest audio (`window`, ending at stream frame `end`); the stream frame
+        where a change detected on this hop starts its segment, or None."""
+        begin = end - window.shape[0]
+        first = max(self._next, -(-begin // self.hop) * self.hop, 0)
+        starts = np.arange(first, end - self.n + 1, self.hop)
+        if starts.size:
+            idx = starts - begin
+            frames = np.lib.stride_tricks.sliding_window_view(
+                np.asarray(window, np.float32), self.n
+            )[idx]
+            self._starts.extend(int(x) for x in starts)
+            self._spectra.extend(band_spectra(frames, self.sample_rate))
+            self._next = int(starts[-1]) + self.hop
+            keep = next(
+                (i for i, x in enumerate(self._starts) if x >= end - self.memory),
+                len(self._starts),
+            )
+            del self._starts[:keep], self._spectra[:keep]
+        if len(self._starts) < self.newest + self.min_reference:
+            return None
+        cut = self._starts[-self.newest]  # where the newest frames begin
+        lo = self.segment_start + self.settle
+        ref = [
+            sp
+            for x, sp in zip(self._starts, self._spectra, strict=True)
+            if x >= lo and x + self.n <= cut
+        ]
+        self.distance = 0.0
+        if len(ref) < self.min_reference:
+            return None
+        reference = np.mean(ref, axis=0)
+        new = np.mean(self._spectra[-self.newest :], axis=0)
+        self.distance = shape_distance(reference, new)
+        if self.distance <= self.threshold:
+            return None
+        # where it happened: the first frame of the newest run of frames that each differ
+        # from the reference by the threshold is about half in the new sound
+        first = len(self._starts) - 1
+        while first > 0 and self._starts[first - 1] + self.n > cut - self.n:
+            if shape_distance(reference, self._spectra[first - 1]) <= self.threshold:
+                break
+            first -= 1
+        at = min(self._starts[first] + self.n // 2, end - self.n // 2)
+        self.segment_start = at
+        return at
