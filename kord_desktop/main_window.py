@@ -424,7 +424,8 @@ class MainWindow(QMainWindow):
         self.chord_names = style
         self.chord_names_actions[style].setChecked(True)
         if self._heard is not None:
-            self.chord_display.set_detection(with_names(self._heard, style))
+            shown = with_names(self._heard, style)
+            self.chord_display.set_detection(shown, self.chord_display.provisional)
 
     def _detector_changed(self, value: str) -> None:
         """Switch detectors; while listening the analyzer swaps it without reopening the mic.
@@ -610,12 +611,22 @@ class MainWindow(QMainWindow):
         """A new smoothed chord (or silence): update display, keys, spectrum marks, history."""
         if not changed:
             return
-        self.show_detection(stable, stable.timestamp or self._stream_time)
+        bridge = self.context.analyzer  # says whether this label is provisional / a refinement
+        self.show_detection(
+            stable,
+            stable.timestamp or self._stream_time,
+            provisional=bool(getattr(bridge, "provisional", False)),
+            refines=bool(getattr(bridge, "refines", False)),
+        )
 
-    def show_detection(self, detection: Detection, t: float) -> None:
+    def show_detection(
+        self, detection: Detection, t: float, provisional: bool = False, refines: bool = False
+    ) -> None:
+        """Show a label; `provisional`: it may still be refined (drawn so); `refines`: it
+        updates the history's newest entry in place instead of starting a new one."""
         self._heard = detection
         detection = with_names(detection, self.chord_names)
-        self.chord_display.set_detection(detection)
+        self.chord_display.set_detection(detection, provisional)
         if self._chord_lit and self.context.lit_keys("chord") == self._chord_lit:
             self.context.light_keys("chord", ())  # a played runner-up gives way to what is heard
         self._chord_lit = set()
@@ -626,7 +637,10 @@ class MainWindow(QMainWindow):
         else:
             notes = " ".join(detection.note_names())
             name = detection.chord or notes or "?"
-            self.timeline.add_chord(t, name, notes)
+            if refines:
+                self.timeline.refine_chord(name, notes, provisional)
+            else:
+                self.timeline.add_chord(t, name, notes, provisional)
 
     def on_error(self, message: str) -> None:
         """The analyzer failed (device unplugged, …): say so and offer a restart."""

@@ -33,7 +33,8 @@ def is_fatal(event: Any) -> bool:
 class AnalyzerBridge(QObject):
     """Owns one LiveAnalyzer at a time; start/stop from the GUI thread, listen to the signals."""
 
-    #: (stable Detection, changed) — the smoothed chord, on every analyzer event
+    #: (stable Detection, changed) — the smoothed chord, on every analyzer event; while it
+    #: is emitted, `provisional` and `refines` describe it (see LiveAnalyzer's events)
     detection = Signal(object, bool)
     #: Detection — the unsmoothed per-hop detection
     raw = Signal(object)
@@ -68,6 +69,10 @@ class AnalyzerBridge(QObject):
         #: where the estimate starts (e.g. the last session's)
         self.initial_tuning_hz = 440.0
         self._tuning_shown: tuple[float, bool, bool] | None = None
+        #: the newest label is provisional (shown fast after an onset, may be refined)
+        self.provisional = False
+        #: the newest change updates the current label in place (refined or confirmed)
+        self.refines = False
         self._event_ready.connect(self._on_event_gui)
 
     # ----------------------------------------------------------------- control (GUI thread)
@@ -210,6 +215,8 @@ class AnalyzerBridge(QObject):
         if det is not None:
             self.raw.emit(det)
         stable = getattr(event, "stable", None)
+        self.provisional = bool(getattr(event, "stable_provisional", False))
+        self.refines = bool(event.changed and getattr(event, "refined", False))
         self.detection.emit(stable if stable is not None else EMPTY, bool(event.changed))
         self.stats.emit(float(event.processing_ms or 0.0), int(event.overflows or 0))
         self._emit_tuning(event)

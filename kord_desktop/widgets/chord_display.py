@@ -1,10 +1,15 @@
-"""The big chord readout: name, notes, bass, confidence, and clickable runner-up names."""
+"""The big chord readout: name, notes, bass, confidence, and clickable runner-up names.
+
+A provisional label (shown fast after an attack, still being refined) is drawn in italics
+and paler, with a small "provisional" note; once confirmed it is drawn as usual.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -20,6 +25,8 @@ from kord_engine.samples import note_id_name
 PITCH_NAMES = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")
 MAX_ALTERNATIVES = 5
 NO_CHORD = "—"
+#: how opaque a provisional name is drawn
+PROVISIONAL_OPACITY = 0.55
 
 
 class ChordDisplay(QWidget):
@@ -30,6 +37,7 @@ class ChordDisplay(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.detection: Detection | None = None
+        self.provisional = False
         self.name_button = QPushButton(NO_CHORD)
         self.name_button.setObjectName("chordName")
         self.name_button.setFlat(True)
@@ -41,6 +49,19 @@ class ChordDisplay(QWidget):
         self.name_button.setFont(font)
         self.name_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.name_button.clicked.connect(self._name_clicked)
+        self._fade = QGraphicsOpacityEffect(self.name_button)
+        self._fade.setOpacity(PROVISIONAL_OPACITY)
+        self._fade.setEnabled(False)
+        self.name_button.setGraphicsEffect(self._fade)
+        self.provisional_label = QLabel("provisional")
+        self.provisional_label.setObjectName("provisionalNote")
+        self.provisional_label.setToolTip(
+            "Shown as soon as the notes were heard; the bass and extensions may still be refined"
+        )
+        note_font = QFont(self.font())
+        note_font.setItalic(True)
+        self.provisional_label.setFont(note_font)
+        self.provisional_label.setEnabled(False)  # drawn in the palette's muted text colour
 
         self.notes_label = QLabel("Notes: —")
         self.bass_label = QLabel("Bass: —")
@@ -70,6 +91,7 @@ class ChordDisplay(QWidget):
 
         info = QHBoxLayout()
         info.addWidget(self.notes_label, 1)
+        info.addWidget(self.provisional_label)
         info.addWidget(self.bass_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -88,9 +110,11 @@ class ChordDisplay(QWidget):
     def alternatives(self) -> list[str]:
         return [b.text() for b in self.alt_buttons if not b.isHidden()]
 
-    def set_detection(self, detection: Detection | None) -> None:
-        """Show `detection` (None or empty → the no-chord state)."""
+    def set_detection(self, detection: Detection | None, provisional: bool = False) -> None:
+        """Show `detection` (None or empty → the no-chord state); `provisional`: it may still
+        be refined (italic, paler, with a note)."""
         self.detection = detection
+        self._set_provisional(provisional and detection is not None and not detection.is_empty)
         if detection is None or detection.is_empty:
             self.name_button.setText(NO_CHORD)
             self.notes_label.setText("Notes: —")
@@ -111,6 +135,14 @@ class ChordDisplay(QWidget):
         self.bass_label.setText(f"Bass: {bass}")
         self.confidence.setValue(round(100 * min(1.0, max(0.0, detection.confidence))))
         self._set_alternatives(detection.chords[1 : 1 + MAX_ALTERNATIVES])
+
+    def _set_provisional(self, provisional: bool) -> None:
+        self.provisional = provisional
+        font = QFont(self.name_button.font())
+        font.setItalic(provisional)
+        self.name_button.setFont(font)
+        self._fade.setEnabled(provisional)
+        self.provisional_label.setVisible(provisional)
 
     def _set_alternatives(self, names) -> None:
         self.alt_label.setVisible(bool(names))

@@ -1,6 +1,9 @@
 """Chord history: a strip of the last minute (one coloured block per chord) over a list.
 
-The history is plain data (`TimelineEntry`), so it can be copied or exported as text.
+The history is plain data (`TimelineEntry`), so it can be copied or exported as text. A
+provisional label (shown fast after an attack, still being refined) is drawn paler and in
+italics; its refinements and its confirmation update the same entry (`refine_chord`), so a
+chord refined within its first moments is one entry, not two.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPainter
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter
 from PySide6.QtWidgets import QListWidget, QSizePolicy, QVBoxLayout, QWidget
 
 from kord_desktop.theme import DARK, ThemeColors
@@ -30,6 +33,7 @@ class TimelineEntry:
     chord: str
     notes: str = ""
     end: float | None = None
+    provisional: bool = False  # shown fast, may still be refined (display only)
 
     def line(self) -> str:
         end = f"{self.end:8.2f}" if self.end is not None else "     now"
@@ -86,15 +90,22 @@ class TimeStrip(QWidget):
             if x1 - x0 < 1:
                 continue
             rect = QRectF(x0, 2, x1 - x0 - 1, h - 8)
-            p.fillRect(rect, chord_color(e.chord))
+            color = QColor(chord_color(e.chord))
+            if e.provisional:
+                color.setAlphaF(0.45)
+            p.fillRect(rect, color)
             if rect.width() > 24:
+                font = QFont(self.font())
+                font.setItalic(e.provisional)
+                p.setFont(font)
                 p.setPen(QColor("#ffffff"))
                 p.drawText(rect, Qt.AlignmentFlag.AlignCenter, e.chord)
         p.end()
 
 
 class ChordTimeline(QWidget):
-    """History of stable chords; `add_chord(t, name, notes)`; `end_chord(t)` for silence."""
+    """History of stable chords; `add_chord(t, name, notes)`, `refine_chord(name, notes)` for
+    an in-place update of the newest one, `end_chord(t)` for silence."""
 
     changed = Signal()
 
@@ -137,21 +148,43 @@ class ChordTimeline(QWidget):
                 self.strip.update()
             self.now = t
 
-    def add_chord(self, t: float, chord: str, notes: str = "") -> None:
+    def add_chord(self, t: float, chord: str, notes: str = "", provisional: bool = False) -> None:
         """A new stable chord from time `t`; closes the previous one. Repeats are merged."""
         self.set_now(t)
         last = self.entries[-1] if self.entries else None
         if last is not None and last.end is None:
             if last.chord == chord:
+                if last.provisional and not provisional:  # the same chord, now confirmed
+                    self.refine_chord(chord, notes or last.notes, False)
                 return
             last.end = t
             self._refresh_last_row()
-        self.entries.append(TimelineEntry(t, chord, notes))
+        self.entries.append(TimelineEntry(t, chord, notes, provisional=provisional))
         self.list.addItem(self.entries[-1].line())
+        self._style_last_row()
         if len(self.entries) > MAX_ENTRIES:
             del self.entries[0]
             self.list.takeItem(0)
         self.list.scrollToBottom()
+        self.strip.update()
+        self.changed.emit()
+
+    def refine_chord(self, chord: str, notes: str = "", provisional: bool = False) -> None:
+        """The newest chord, refined (a better name, its bass) or confirmed, in place: the
+        same entry from the same start. Refined back into the chord before it (the
+        provisional one was a false start), the two are one entry again."""
+        last = self.entries[-1] if self.entries else None
+        if last is None or last.end is not None:
+            self.add_chord(self.now, chord, notes, provisional)
+            return
+        before = self.entries[-2] if len(self.entries) > 1 else None
+        if before is not None and before.chord == chord and before.end == last.start:
+            del self.entries[-1]
+            self.list.takeItem(self.list.count() - 1)
+            before.end = None
+            last = before
+        last.chord, last.notes, last.provisional = chord, notes or last.notes, provisional
+        self._refresh_last_row()
         self.strip.update()
         self.changed.emit()
 
@@ -175,6 +208,25 @@ class ChordTimeline(QWidget):
         item = self.list.item(self.list.count() - 1)
         if item is not None:
             item.setText(self.entries[-1].line())
+            self._style_last_row()
+
+    def _style_last_row(self) -> None:
+        """Provisional rows in italics, paler; confirmed ones as the list draws them."""
+        item = self.list.item(self.list.count() - 1)
+        if item is None:
+            return
+        provisional = self.entries[-1].provisional
+        font = QFont(self.list.font())
+        font.setItalic(provisional)
+        item.setFont(font)
+        if provisional:
+            color = QColor(self.list.palette().text().color())
+            color.setAlphaF(0.6)
+            item.setForeground(color)
+            item.setToolTip("Provisional: still being refined")
+        else:
+            item.setData(Qt.ItemDataRole.ForegroundRole, None)
+            item.setToolTip("")
 
     def to_text(self) -> str:
         return format_history(self.entries)

@@ -41,7 +41,16 @@ def listen(play, audio, rate, seconds_after=0.6, detector="default"):
 
 
 def stable_changes(events):
-    return [e.stable for e in events if e.changed]
+    """The labels a listener keeps: one per history entry, a provisional label's in-place
+    refinements and its confirmation applied to its own entry (not new entries)."""
+    out = []
+    for e in events:
+        if e.changed:
+            if e.refined and out:
+                out[-1] = e.stable
+            else:
+                out.append(e.stable)
+    return out
 
 
 def story(events):
@@ -50,7 +59,10 @@ def story(events):
     for e in events:
         raw = "settling" if e.settling else e.detection.pitch_classes
         if raw != last or e.changed:
-            mark = f" -> stable {e.stable.pitch_classes if e.stable else None}" if e.changed else ""
+            label = (e.stable.pitch_classes, e.stable.bass) if e.stable else None
+            kind = " refined" if e.refined else ""
+            kind += " provisional" if e.stable_provisional else ""
+            mark = f" -> stable{kind} {label}" if e.changed else ""
             lines.append(f"{e.timestamp:6.2f} {e.level_db:5.0f} dB {raw}{mark}")
             last = raw
     return "\n".join(lines)
