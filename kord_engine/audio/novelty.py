@@ -1,11 +1,12 @@
 """Chord changes heard in the spectrum itself, for sounds without an attack (bowed strings,
-organ, pads, legato playing): plain functions over arrays.
+organ, pads, legato playing): plain functions over arrays, and the small stateful tracker
+the live analyzer feeds every hop.
 
 A change is where the shape of the pitch spectrum moves: the semitone-band spectrum of the
-frames just after a point, normalised to sum to 1, differs from that of the frames just
-before it by more than a threshold (total variation distance, 0 = same shape, 1 = nothing in
-common). Level alone does not count — a swell or a decay keeps the shape — so a crescendo is
-no change, while C → Am played legato (G fades, A enters) is.
+newest frames, normalised to sum to 1, differs from that of the sound so far by more than a
+threshold (total variation distance, 0 = same shape, 1 = nothing in common). Level alone does
+not count — a swell or a decay keeps the shape — so a crescendo is no change, while C → Am
+played legato (G fades, A enters) is.
 """
 
 from __future__ import annotations
@@ -48,19 +49,6 @@ def frame_length(sample_rate: int) -> int:
     return 1 << int(round(np.log2(max(256, 0.085 * sample_rate))))
 
 
-def band_frames(audio: np.ndarray, sample_rate: int, hop: int) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, spectra): compressed semitone-band magnitudes of Hann frames every `hop`
-    frames, aligned so the last frame ends at the end of `audio`; spectra (frames, bands)."""
-    n = frame_length(sample_rate)
-    audio = np.asarray(audio, np.float32)
-    if audio.shape[0] < n:
-        return np.zeros(0, int), np.zeros((0, HIGH_MIDI - LOW_MIDI + 1), np.float32)
-    count = (audio.shape[0] - n) // hop + 1
-    starts = audio.shape[0] - n - hop * np.arange(count)[::-1]
-    frames = np.lib.stride_tricks.sliding_window_view(audio, n)[starts]
-    return starts, band_spectra(frames, sample_rate)
-
-
 def band_spectra(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     """(frames, bands) compressed semitone-band magnitudes (magnitude ** 0.5: quieter
     partials still count) of (frames, frame_length) audio frames, Hann-windowed."""
@@ -79,69 +67,6 @@ def shape_distance(before: np.ndarray, after: np.ndarray) -> float:
     b = before / (before.sum() + 1e-12)
     a = after / (after.sum() + 1e-12)
     return 0.5 * float(np.abs(a - b).sum())
-
-
-def novelty(spectra: np.ndarray, before: int, after: int, gap: int) -> np.ndarray:
-    """Shape distance at every frame boundary j: the mean of the `before` frames that end by
-    j's start vs the mean of the `after` frames from j on (NaN where either side is short).
-    `gap`: frames that overlap frame j's start (frame length / hop)."""
-    count = spectra.shape[0]
-    out = np.full(count, np.nan)
-    if count == 0:
-        return out
-    csum = np.concatenate([np.zeros((1, spectra.shape[1])), np.cumsum(spectra, axis=0)])
-    for j in range(before + gap - 1, count - after + 1):
-        b = (csum[j - gap + 1] - csum[j - gap + 1 - before]) / before
-        a = (csum[j + after] - csum[j]) / after
-        out[j] = shape_distance(b, a)
-    return out
-
-
-def last_change(
-    audio: np.ndarray,
-    sample_rate: int,
-    threshold: float = 0.15,
-    floor_db: float = -60.0,
-    hop_seconds: float = 0.01,
-    before_seconds: float = 0.1,
-    after_seconds: float = 0.05,
-    start: int = 0,
-) -> int | None:
-    """Start (frame index into `audio`) of the newest spectral change, or None.
-
-    Band spectra every `hop_seconds`; at each frame start, the mean shape of the frames that
-    ended in the `before_seconds` before it vs of the frames starting in the `after_seconds`
-    from it. The newest run above `threshold` whose later side is louder than `floor_db`
-    (dBFS RMS of the frame) names its strongest point. Only changes whose earlier frames
-    all start at or after `start` count (e.g. after an attack, whose own sound settles). A
-    change is known once one frame length plus `after_seconds` followed it (~95 ms at 48 kHz).
-    """
-    hop = max(1, int(round(hop_seconds * sample_rate)))
-    starts, spectra = band_frames(audio, sample_rate, hop)
-    if starts.size == 0:
-        return None
-    n = frame_length(sample_rate)
-    gap = -(-n // hop)  # frames overlapping a frame's start
-    before = max(1, int(round(before_seconds / hop_seconds)))
-    after = max(1, int(round(after_seconds / hop_seconds)))
-    curve = novelty(spectra, before, after, gap)
-    # the earlier frames of boundary j start at starts[j - gap + 1 - before]
-    first = np.searchsorted(starts, start) + gap - 1 + before
-    curve[: max(0, first)] = np.nan
-    # the later side must sound: a release into silence is the gate's business
-    frames = np.lib.stride_tricks.sliding_window_view(np.asarray(audio, np.float32), n)[starts]
-    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
-    loud = 20 * np.log10(rms + 1e-12) > floor_db
-    with np.errstate(invalid="ignore"):
-        hits = np.flatnonzero((curve > threshold) & loud)
-    if hits.size == 0:
-        return None
-    first = hits.size - 1  # the newest run of consecutive hits
-    while first > 0 and hits[first - 1] == hits[first] - 1:
-        first -= 1
-    run = hits[first:]
-    peak = int(run[np.argmax(curve[run])])
-    return int(starts[peak])
 
 
 class ChangeTracker:
