@@ -221,11 +221,15 @@ def analyze_timeline(
     start: float | None = None,
     end: float | None = None,
     tuning: Tuning = "auto",
+    onsets: bool = True,
 ) -> list[Segment]:
-    """Chord segments of a recording whose chords change: frame-wise detection every `hop`
-    seconds, equal neighbours merged, blips shorter than `min_segment` absorbed."""
+    """Chord segments of a recording whose chords change: cut where chords start (attacks
+    and changes heard in the spectrum, as the live analyzer finds them; see audio.onsets)
+    and each piece named from its own settled audio — or, with onsets=False, frame-wise
+    detection every `hop` seconds; then equal neighbours merged, blips shorter than
+    `min_segment` absorbed."""
     clip = load_audio(path, start, end)
-    return timeline_clip(clip, detector, hop, min_segment, start or 0.0, tuning)
+    return timeline_clip(clip, detector, hop, min_segment, start or 0.0, tuning, onsets)
 
 
 def timeline_clip(
@@ -235,6 +239,7 @@ def timeline_clip(
     min_segment: float = 0.3,
     offset: float = 0.0,
     tuning: Tuning = "auto",
+    onsets: bool = True,
 ) -> list[Segment]:
     """`analyze_timeline` on a decoded clip that starts `offset` seconds into its file."""
     if hop <= 0 or min_segment < 0:
@@ -242,7 +247,12 @@ def timeline_clip(
     det = _detector(detector)
     ref = resolve_tuning(clip.samples, clip.sample_rate, tuning)
     with tuned(det, ref):
-        found = _frames(clip.samples, clip.sample_rate, det, hop)
+        if onsets:
+            from kord_engine.audio.onsets import chord_segments
+
+            found = chord_segments(clip.samples, clip.sample_rate, det)
+        else:
+            found = _frames(clip.samples, clip.sample_rate, det, hop)
     frames = [(a + offset, b + offset, d) for a, b, d in found]
     segs = merge_segments(frames, min_segment)
     if segs:

@@ -11,7 +11,6 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import fft as sfft
-from scipy.signal import find_peaks
 
 
 @lru_cache(maxsize=16)
@@ -45,7 +44,9 @@ def lowest_chord_tone(
     seg = np.sqrt(mags[lo:hi])
     if seg.size < 3 or not np.any(seg > 0):
         return None
-    peaks, _ = find_peaks(seg, prominence=0.05 * float(seg.max()))
+    # local maxima (a Hann window's zero-padded lobes are smooth: one maximum per peak)
+    inner = seg[1:-1]
+    peaks = 1 + np.flatnonzero((inner > seg[:-2]) & (inner >= seg[2:]) & (inner > 0))
     if peaks.size == 0:
         return None
     freqs = (peaks + lo) * bin_hz

@@ -54,7 +54,17 @@ def band_spectra(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     partials still count) of (frames, frame_length) audio frames, Hann-windowed."""
     n = frames.shape[-1]
     mags = np.abs(sfft.rfft(frames * _hann(n), axis=-1, workers=1)).astype(np.float32)
-    return np.sqrt(np.sqrt((mags * mags) @ _bands(n, int(sample_rate))))
+    # a sparse product: a dense one this small wakes BLAS's thread pool, whose spinning
+    # threads cost more CPU than the whole hop
+    power = _sparse_bands(n, int(sample_rate)) @ (mags * mags).T
+    return np.sqrt(np.sqrt(np.asarray(power, np.float32).T))
+
+
+@lru_cache(maxsize=8)
+def _sparse_bands(n_fft: int, sample_rate: int):
+    from scipy.sparse import csr_matrix
+
+    return csr_matrix(_bands(n_fft, sample_rate).T)
 
 
 @lru_cache(maxsize=8)

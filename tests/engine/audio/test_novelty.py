@@ -94,3 +94,45 @@ def test_the_bass_of_a_short_snippet_is_its_lowest_chord_tone():
     assert lowest_chord_tone(detuned, RATE, {0, 9}, reference_hz=432.0) == 9
     assert lowest_chord_tone(am, RATE, set()) is None
     assert lowest_chord_tone(np.zeros(4800, np.float32), RATE, {0, 4, 9}) is None
+
+
+def test_a_file_timeline_starts_its_chords_where_they_start(tmp_path):
+    """Offline: cut where chords start (an attack, and a legato change heard only in the
+    spectrum), name each piece from its own audio; the old frame grid, for contrast, lets a
+    window straddle two chords."""
+    from kord_engine.audio.analysis import timeline_clip
+    from kord_engine.audio.decode import AudioClip
+    from kord_engine.audio.onsets import chord_segments, find_onsets
+
+    lead = np.zeros(int(0.6 * RATE), np.float32)
+    audio = np.concatenate([lead, legato([60, 64, 67], [57, 60, 64], 1.0)])  # C at 0.6, Am at 1.6
+    found = find_onsets(audio, RATE)
+    assert any(abs(t - 0.6) < 0.03 for t in found.starts), found
+    assert any(abs(t - 1.6) < 0.08 for t in found.starts), found
+    assert found.silences[0][0] == 0.0 and 0.5 <= found.silences[0][1] <= 0.65
+    pieces = [(round(a, 2), d.pitch_classes) for a, b, d in chord_segments(audio, RATE, _Harm())]
+    assert pieces[0] == (0.0, ()) and (0, 4, 7) in [p for _, p in pieces]
+    clip = AudioClip(audio, RATE, 1)
+    segs = timeline_clip(clip, _Harm(), tuning=None)
+    assert [s.pitch_classes for s in segs] == [(), (0, 4, 7), (0, 4, 9)]
+    assert abs(segs[1].start - 0.6) < 0.03 and abs(segs[2].start - 1.6) < 0.08
+    grid = timeline_clip(clip, _Harm(), tuning=None, onsets=False)
+    assert abs(grid[-1].start - 1.6) > abs(segs[2].start - 1.6)
+
+
+class _Harm:
+    """The pitch classes of the strongest harmonic-tone fundamentals (synthetic audio only)."""
+
+    name = "harm"
+    window_seconds = 0.5
+
+    def detect(self, audio, sample_rate):
+        from kord_engine.audio.naming import detection_from_notes
+
+        if audio.size < 256 or float(np.max(np.abs(audio))) < 1e-3:
+            return detection_from_notes([], 0.0)
+        spec = np.abs(np.fft.rfft(audio * np.hanning(audio.size), 1 << 16))
+        freqs = np.fft.rfftfreq(1 << 16, 1 / sample_rate)
+        midis = np.arange(40, 80)
+        mags = np.array([spec[np.argmin(abs(freqs - midi_hz(m)))] for m in midis])
+        return detection_from_notes(midis[mags > 0.5 * mags.max()].tolist(), 0.9)
