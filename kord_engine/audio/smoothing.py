@@ -41,8 +41,10 @@ class ChordSmoother:
         provisional label (0: no fast path, only the hold counts). A detection of more than
         MAX_ONSET_NOTES pitch classes is a cloud, not a chord, and never shown fast.
     refine_seconds: how long a provisional label stays provisional; meanwhile a different
-        label seen on two hops in a row of the same onset replaces it in place (`refined`),
-        then it is confirmed (0: labels are never provisional).
+        label of the same onset's hops replaces it in place (`refined`) — the first time on
+        one hop (the first label came from the shortest audio), afterwards when two of the
+        last three hops agree — then it is confirmed (0: labels are never provisional).
+    refine_hops: 1 lets that first refinement take one hop; 2 always asks for agreement.
 
     After update(), `provisional` says whether the label is provisional and `refined`
     whether this hop's change updated the current entry in place (a refinement or the
@@ -100,6 +102,7 @@ class ChordSmoother:
         self._after_onset: list[Key] = []  # its detections' labels, oldest first
         self._onset_entry = False  # the current label was shown by this onset's hops
         self._support = 0  # hops in a row whose detection is the current label
+        self._refinements = 0  # in-place refinements of the current label
 
     @property
     def stable(self) -> Detection | None:
@@ -110,6 +113,7 @@ class ChordSmoother:
         self.provisional = provisional and self._stable is not None
         self._entry_since = t
         self._support = 1
+        self._refinements = 0
         self._candidate = None
 
     def _track_onset(self, key: Key, onset: float | None, hops: int) -> bool:
@@ -146,16 +150,19 @@ class ChordSmoother:
             agreeing = len(recent) >= 2 and (
                 recent[-2] == key or (len(recent) >= 3 and recent[-3] == key)
             )
-            # one hop refines a young label, unless it only lost notes that two hops agreed
-            # on (a note does not stop within a hop: a detector missed it once; the extra
-            # notes of a first, short-audio detection do drop out)
+            # one hop refines the first, short-audio label once (its extra notes drop out, its
+            # bass is resolved); after that a change needs two of the last three hops — a
+            # detector's one-hop misreading must not become the label — and so does losing
+            # notes two hops agreed on (a note does not stop within a hop)
             losing = bool(stable_key) and set(key[0]) < set(stable_key[0]) and self._support > 1
-            quick = self.provisional and self.refine_hops <= 1 and not losing
+            first = self._refinements == 0
+            quick = self.provisional and self.refine_hops <= 1 and first and not losing
             if self._onset_entry and (agreeing or quick):
                 if self.provisional:
                     self._stable = detection  # refined in place: the same entry, a better label
                     self._candidate = None
                     self._support = 1
+                    self._refinements += 1
                     self.refined = True
                 else:
                     self._show(detection, t, False)

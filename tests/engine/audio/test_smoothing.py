@@ -213,3 +213,29 @@ def test_onset_hops_two_needs_two_agreeing_hops_for_the_first_label():
         stable, changed = s.update(det, i * HOP, onset=0.0, hops=3)
         got.append(changed)
     assert got == [False, False, True]
+
+
+def test_after_the_first_refinement_a_one_hop_misreading_is_not_the_label():
+    """What the e2e loopback once showed for A3 C4 E4 after a C: a first label with the old
+    chord's notes, the right one, then the detector's misreadings of 220–310 ms audio (C D E,
+    C D E♭ E, C E) one hop each. The label is refined once, to Am, and stays Am: one entry."""
+
+    def det(pcs, bass):
+        return Detection(pitch_classes=pcs, bass=bass, chords=(str(pcs),))
+
+    seq = [
+        det((0, 4, 7, 8), 7),
+        AM,
+        det((0, 2, 4), 0),
+        det((0, 2, 3, 4), 2),
+        det((0, 4), 0),
+        AM,
+        AM,
+        AM,
+    ]
+    got = trace(ChordSmoother(0.15), seq)
+    assert got == [
+        (0.0, "(0, 4, 7, 8)", 7, True, False),
+        (0.05, "Am", 9, True, True),
+        (0.3, "Am", 9, False, True),
+    ]
