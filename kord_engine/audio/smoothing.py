@@ -43,7 +43,8 @@ class ChordSmoother:
     refine_seconds: how long a provisional label stays provisional; meanwhile a different
         label of the same onset's hops replaces it in place (`refined`) — the first time on
         one hop (the first label came from the shortest audio), afterwards when two of the
-        last three hops agree — then it is confirmed (0: labels are never provisional).
+        last three hops, AGREE_SECONDS apart, agree — then it is confirmed (0: labels are
+        never provisional).
     refine_hops: 1 lets that first refinement take one hop; 2 always asks for agreement.
 
     After update(), `provisional` says whether the label is provisional and `refined`
@@ -55,6 +56,8 @@ class ChordSmoother:
     ONSET_TOLERANCE = 0.03
     #: post-onset detections with more pitch classes than this are a cloud, not a chord
     MAX_ONSET_NOTES = 6
+    #: two hops agreeing on a change must be at least this far apart
+    AGREE_SECONDS = 0.05
 
     def __init__(
         self,
@@ -99,7 +102,7 @@ class ChordSmoother:
         self._candidate: Key | None = None
         self._since = 0.0
         self._onset: float | None = None  # the attack the post-onset hops belong to
-        self._after_onset: list[Key] = []  # its detections' labels, oldest first
+        self._after_onset: list[tuple[float, Key]] = []  # its hops' (time, label), oldest first
         self._onset_entry = False  # the current label was shown by this onset's hops
         self._support = 0  # hops in a row whose detection is the current label
         self._refinements = 0  # in-place refinements of the current label
@@ -116,16 +119,22 @@ class ChordSmoother:
         self._refinements = 0
         self._candidate = None
 
-    def _track_onset(self, key: Key, onset: float | None, hops: int) -> bool:
+    def _track_onset(self, key: Key, t: float, onset: float | None, hops: int) -> bool:
         """Record a post-onset detection; True while the hop belongs to an onset."""
         if onset is None or hops <= 0:
             self._onset, self._after_onset, self._onset_entry = None, [], False
             return False
         if self._onset is None or abs(onset - self._onset) > self.ONSET_TOLERANCE:
             self._onset, self._after_onset, self._onset_entry = onset, [], False
-        self._after_onset.append(key)
+        self._after_onset.append((t, key))
         del self._after_onset[:-8]
         return True
+
+    def _agreed(self, key: Key, t: float) -> bool:
+        """`key` in two of the onset's last three hops, AGREE_SECONDS apart at least (hops
+        come fast after an onset: two in 25 ms are one misreading of one stretch of audio)."""
+        seen = [u for u, k in self._after_onset[-3:] if k == key]
+        return len(seen) >= 2 and t - seen[0] + 1e-9 >= self.AGREE_SECONDS
 
     def update(
         self, detection: Detection, t: float, onset: float | None = None, hops: int | None = None
@@ -139,17 +148,11 @@ class ChordSmoother:
         self.refined = False
         key = label_key(detection)
         hops = self.onset_hops if hops is None else int(hops)
-        after_onset = self._track_onset(key, onset, hops)
+        after_onset = self._track_onset(key, t, onset, hops)
         stable_key = label_key(self._stable)
-        confirmed = False
-        if self.provisional and t - self._entry_since + 1e-9 >= self.refine_seconds:
-            self.provisional, confirmed = False, True
+        due = self.provisional and t - self._entry_since + 1e-9 >= self.refine_seconds
         plausible = bool(key) and len(key[0]) <= self.MAX_ONSET_NOTES
         if after_onset and plausible and key != stable_key:
-            recent = self._after_onset
-            agreeing = len(recent) >= 2 and (
-                recent[-2] == key or (len(recent) >= 3 and recent[-3] == key)
-            )
             # one hop refines the first, short-audio label once (its extra notes drop out, its
             # bass is resolved); after that a change needs two of the last three hops — a
             # detector's one-hop misreading must not become the label — and so does losing
@@ -157,16 +160,18 @@ class ChordSmoother:
             losing = bool(stable_key) and set(key[0]) < set(stable_key[0]) and self._support > 1
             first = self._refinements == 0
             quick = self.provisional and self.refine_hops <= 1 and first and not losing
-            if self._onset_entry and (agreeing or quick):
-                if self.provisional:
-                    self._stable = detection  # refined in place: the same entry, a better label
+            if self._onset_entry and (quick or self._agreed(key, t)):
+                if self.provisional:  # refined in place: the same entry, a better label
+                    self._stable = detection
                     self._candidate = None
                     self._support = 1
                     self._refinements += 1
                     self.refined = True
+                    self.provisional = not due  # …and confirmed, if it is time
                 else:
                     self._show(detection, t, False)
                 return self._stable, True
+            recent = [k for _, k in self._after_onset]
             if (
                 not self._onset_entry
                 and len(recent) >= hops
@@ -175,6 +180,9 @@ class ChordSmoother:
                 self._show(detection, t, self.refine_seconds > 0)
                 self._onset_entry = True
                 return self._stable, True
+        confirmed = False
+        if due:
+            self.provisional, confirmed = False, True
         if confirmed:
             self.refined = True
             self._candidate = None

@@ -239,3 +239,28 @@ def test_after_the_first_refinement_a_one_hop_misreading_is_not_the_label():
         (0.05, "Am", 9, True, True),
         (0.3, "Am", 9, False, True),
     ]
+
+
+def test_two_fast_hops_are_one_misreading_and_a_change_at_confirmation_is_in_place():
+    """Hops 25 ms apart (the analyzer's fast hops after an onset): two of them agreeing on
+    another label are one stretch of audio misread, not agreement; a refinement due on the
+    very hop the label is confirmed refines and confirms the same entry."""
+    c_e = Detection(pitch_classes=(0, 4), bass=0, chords=("C(no5)",))
+    s = ChordSmoother(0.15)
+    times = [0.0, 0.025, 0.05, 0.075, 0.1, 0.125]
+    seq = [AM, AM, AM, c_e, c_e, AM]
+    changes = [s.update(d, t, onset=0.0)[1] for d, t in zip(seq, times, strict=True)]
+    assert changes == [True, False, False, False, False, False] and s.stable == AM
+    # the same two misreadings 50 ms apart do agree
+    s = ChordSmoother(0.15)
+    for d, t in zip([AM, AM, c_e, AM, c_e], [0.0, 0.05, 0.1, 0.125, 0.15], strict=True):
+        s.update(d, t, onset=0.0)
+    assert s.stable == c_e and s.refined and s.provisional
+    # a refinement on the confirming hop: one entry, refined and confirmed at once
+    s = ChordSmoother(0.15)
+    got = trace(s, [AM, C_OVER_E, C_OVER_E, C_OVER_E, C_OVER_E, C, C, C])
+    assert got == [
+        (0.0, "Am", 9, True, False),
+        (0.05, "C/E", 4, True, True),  # the first refinement: one hop
+        (0.3, "C", 0, False, True),  # agreed on at 0.25 and 0.3: refined and confirmed
+    ]
