@@ -9,7 +9,13 @@ from kord_engine.audio.ringbuffer import RingBuffer
 
 
 def ramp(start: int, n: int) -> np.ndarray:
-    return np.arange(start, start + n, dtype=np.float32)
+    """Frame numbers start..start+n as float32, wrapped below 2**20: float32 holds integers
+    exactly only up to 2**24, which a fast writer passes within seconds (CI saw torn-looking
+    reads past 16.8 M frames that were only rounding)."""
+    return (np.arange(start, start + n, dtype=np.int64) % WRAP).astype(np.float32)
+
+
+WRAP = 2**20
 
 
 def test_latest_before_full_is_zero_padded():
@@ -94,7 +100,7 @@ def test_concurrent_reader_always_sees_a_contiguous_ramp():
             out, end = ring.read_latest(1024)
             if end >= 1024:
                 reads += 1
-                if not np.array_equal(out, np.arange(end - 1024, end, dtype=np.float32)):
+                if not np.array_equal(out, ramp(end - 1024, 1024)):
                     bad.append(end)
     finally:
         stop.set()
