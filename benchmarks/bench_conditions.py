@@ -7,7 +7,7 @@ BOTH system soundfonts (FluidR3_GM and TimGM6mb). Detuning is the renderer's: on
 (font, program, cents), the whole instrument bent by a MIDI pitch bend, chords 1.5 s apart by
 0.8 s gaps, cached under .hidden/bench/conditions/. Each chord is then cut into its own clip
 (onset .. onset + 1.5 s + 0.3 s tail) — ONE chord per clip, as `kord analyze FILE --json` sees a
-file — and put through each listening condition (kord_engine.audio.conditions: a room of RT60
+file — and put through each listening condition (kord_engine.audio.sound.conditions: a room of RT60
 0.7 s, a laptop microphone 150 Hz–6 kHz with pink noise at 18 dB SNR, everything at once), with
 an rng seeded per chord and condition, so every detector hears the same audio.
 
@@ -16,7 +16,7 @@ Every detector (hybrid, default, ml, kord) analyses every clip through the file 
 `--tuning 440` reads against A440, the "before" figures). The table gives, per condition and
 detector, the exact pitch-class set % and, in parentheses, the bass % (lowest MIDI note % 12).
 
-The tuning estimator (kord_engine.audio.tuning.estimate_tuning) is scored on every clip twice:
+The tuning estimator (kord_engine.audio.listen.tuning.estimate_tuning) is scored on every clip twice:
 (a) against the pitch bend alone, and (b) its tracking error, estimate(condition) −
 estimate(same chord, in tune, dry) − bend — what the estimator gets wrong, whatever the
 soundfont samples' own tuning (they are off by up to ~±10 cents per instrument). Errors are
@@ -52,10 +52,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kord_engine.audio.conditions import Condition, apply_condition  # noqa: E402
-from kord_engine.audio.decode import AudioClip, load_audio  # noqa: E402
-from kord_engine.audio.fluidsynth import find_soundfonts, render_midi, write_chords_midi  # noqa: E402
-from kord_engine.audio.tuning import estimate_tuning  # noqa: E402
+from kord_engine.audio.input.decode import AudioClip, load_audio  # noqa: E402
+from kord_engine.audio.listen.tuning import estimate_tuning  # noqa: E402
+from kord_engine.audio.sound.conditions import Condition, apply_condition  # noqa: E402
+from kord_engine.audio.sound.fluidsynth import find_soundfonts, render_midi, write_chords_midi  # noqa: E402
 
 CACHE = ROOT / ".hidden" / "bench" / "conditions"
 SAMPLE_RATE = 44100
@@ -235,7 +235,7 @@ class Clips:
 
 
 def has_tuning_keyword() -> bool:
-    from kord_engine.audio.analysis import analyze_clip
+    from kord_engine.audio.listen.analysis import analyze_clip
 
     return "tuning" in inspect.signature(analyze_clip).parameters
 
@@ -288,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write all figures here too")
     args = parser.parse_args(argv)
 
-    from kord_engine.audio.analysis import analyze_clip
-    from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.listen.analysis import analyze_clip
+    from kord_engine.audio.listen.detect import make_detector
     from kord_engine.errors import KordError
 
     conditions = list(CONDITIONS)

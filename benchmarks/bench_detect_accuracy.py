@@ -24,8 +24,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kord_engine.audio.decode import load_audio  # noqa: E402
-from kord_engine.audio.fluidsynth import find_soundfonts, render_midi, write_chords_midi  # noqa: E402
+from kord_engine.audio.input.decode import load_audio  # noqa: E402
+from kord_engine.audio.sound.fluidsynth import find_soundfonts, render_midi, write_chords_midi  # noqa: E402
 
 CACHE = ROOT / ".hidden" / "bench" / "accuracy"
 #: kord chord symbol suffix → intervals above the root
@@ -236,7 +236,7 @@ def intended_name(item: Item) -> str | None:
     """The name theory gives the intended chord (its first guess from the true notes)."""
     key = f"{item.pcs}/{item.bass}"
     if key not in _NAME_CACHE:
-        from kord_engine.audio.naming import rank_chords
+        from kord_engine.audio.listen.naming import rank_chords
 
         cands = rank_chords(item.midi, item.pcs, item.bass, "pitch_classes")
         _NAME_CACHE[key] = str(cands[0].name) if cands else None
@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dev", action="store_true", help="score the development set instead")
     args = parser.parse_args(argv)
-    from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.listen.detect import make_detector
 
     t0 = time.perf_counter()
     items, audio = build_set(args.count, dev=args.dev)
@@ -297,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     names = not args.no_names
     if not names:  # score notes only (e.g. before kord_engine.theory is available)
-        import kord_engine.audio.naming as naming
+        import kord_engine.audio.listen.naming as naming
 
         naming.rank_chords = lambda *a, **k: []
     results = {}

@@ -13,8 +13,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kord_engine.audio.analysis import analyze_file, analyze_timeline  # noqa: E402
-from kord_engine.audio.detect import make_detector  # noqa: E402
+from kord_engine.audio.listen.analysis import analyze_file, analyze_timeline  # noqa: E402
+from kord_engine.audio.listen.detect import make_detector  # noqa: E402
 
 CACHE = ROOT / ".hidden" / "bench" / "speed"
 
@@ -27,7 +27,11 @@ def sixty_second_file() -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     prog = [[48, 52, 55], [45, 52, 57, 60], [53, 57, 60], [43, 55, 59, 62, 65]] * 8
     try:
-        from kord_engine.audio.fluidsynth import find_soundfonts, render_midi, write_chords_midi
+        from kord_engine.audio.sound.fluidsynth import (
+            find_soundfonts,
+            render_midi,
+            write_chords_midi,
+        )
 
         midi = write_chords_midi([(c, 1.875) for c in prog], 0, 90, CACHE / "sixty.mid")
         render_midi(midi, path, find_soundfonts()[0], 44100)
@@ -68,7 +72,7 @@ def main() -> int:
         print(
             f"timeline      detector={det:7s} hop {hop:.2f} s {1000 * t:8.1f} ms  real-time factor {duration / t:6.0f}×"
         )
-    from kord_engine.audio.decode import load_audio
+    from kord_engine.audio.input.decode import load_audio
 
     clip = load_audio(path)
     rng = np.random.default_rng(0)

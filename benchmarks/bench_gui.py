@@ -75,8 +75,8 @@ def make_window(app):
 
 def synthetic_events(n: int, points: int = 1024):
     """Analyzer-like events: a noisy spectrum with peaks at a chord that changes every 5 events."""
-    from kord_engine.audio.detection import Detection
-    from kord_engine.audio.live import AnalyzerEvent
+    from kord_engine.audio.listen.detection import Detection
+    from kord_engine.audio.listen.live import AnalyzerEvent
 
     rng = np.random.default_rng(1)
     freqs = np.geomspace(27.5, 4186.0, points).astype(np.float32)
@@ -168,7 +168,7 @@ def private_null_sink() -> str | None:
 
 def bench_listening(app, window, seconds: float) -> dict[str, float] | str:
     """Real listening on the default input: CPU % of one core and analyzer processing time."""
-    from kord_engine.audio.devices import audio_available
+    from kord_engine.audio.input.devices import audio_available
 
     ok, why = audio_available("input")
     if not ok:
@@ -205,7 +205,7 @@ def play_chord_loop() -> bool:
     try:
         import sounddevice as sd
 
-        from kord_engine.audio.fluidsynth import render_chords
+        from kord_engine.audio.sound.fluidsynth import render_chords
 
         audio, rate, _ = render_chords([((60, 64, 67), 1.2)])
         note = 0.5 * audio[: int(1.2 * rate)] / np.max(np.abs(audio))

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kord_engine.audio.detect import make_detector
-from kord_engine.audio.fluidsynth import render_chords
-from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+from kord_engine.audio.listen.detect import make_detector
+from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
+from kord_engine.audio.sound.fluidsynth import render_chords
 
 RATE = 48000
 # C, Am, F, G7, Dm7, E, Bdim, Cmaj7 (mid-register piano voicings), 1.5 s each

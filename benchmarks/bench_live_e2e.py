@@ -216,7 +216,7 @@ def write_midi(song: Song, path: Path) -> None:
 
 
 def render(songs: list[Song]) -> None:
-    from kord_engine.audio.fluidsynth import find_soundfonts, render_midi
+    from kord_engine.audio.sound.fluidsynth import find_soundfonts, render_midi
 
     fonts = {f.name: f for f in find_soundfonts()}
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -233,7 +233,7 @@ def render(songs: list[Song]) -> None:
 
 
 def load(song: Song) -> np.ndarray:
-    from kord_engine.audio.decode import load_audio
+    from kord_engine.audio.input.decode import load_audio
 
     clip = load_audio(song.wav)
     assert clip.sample_rate == RATE, clip.sample_rate
@@ -328,8 +328,8 @@ def report(title: str, total: Score) -> None:
 
 # -- the three ways ---------------------------------------------------------------------------
 def in_process(song: Song, audio: np.ndarray, detector: str) -> Labels:
-    from kord_engine.audio.detect import make_detector
-    from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+    from kord_engine.audio.listen.detect import make_detector
+    from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
 
     analyzer = LiveAnalyzer(make_detector(detector), AnalyzerConfig(spectrum_points=0))
     labels = Labels()
@@ -350,8 +350,8 @@ def in_process(song: Song, audio: np.ndarray, detector: str) -> Labels:
 
 
 def offline_in_process(song: Song, audio: np.ndarray, detector: str) -> Labels:
-    from kord_engine.audio.analysis import timeline_clip
-    from kord_engine.audio.decode import AudioClip
+    from kord_engine.audio.input.decode import AudioClip
+    from kord_engine.audio.listen.analysis import timeline_clip
 
     clip = AudioClip(samples=audio, sample_rate=RATE, channels=1, path=str(song.wav))
     labels = Labels()

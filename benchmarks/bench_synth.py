@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from kord_engine.audio.synth import Synth, SynthConfig
-from kord_engine.audio.wav import render_offline
+from kord_engine.audio.sound.synth import Synth, SynthConfig
+from kord_engine.audio.sound.wav import render_offline
 
 BLOCK = 256
 
@@ -52,7 +52,7 @@ def offline_speed(seconds: float = 10.0) -> tuple[float, float]:
 
 
 def output_latency(blocksize: int = BLOCK) -> None:
-    from kord_engine.audio.player import Player
+    from kord_engine.audio.sound.player import Player
     from kord_engine.errors import DeviceError
 
     for latency in ("low", "high"):

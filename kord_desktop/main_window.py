@@ -45,8 +45,8 @@ from kord_desktop.widgets.tuning import (
     format_hz,
     parse_reference,
 )
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.naming import (
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.naming import (
     kord_equivalent,
     lead_sheet_candidates,
     name_segments,
@@ -102,7 +102,7 @@ def lead_sheet_midis(chord: Any) -> list[int]:
 def audio_devices() -> tuple[list[str], list[str], str]:
     """(input names, output names, why there is no input or "") from one PortAudio query."""
     try:
-        from kord_engine.audio import devices
+        from kord_engine.audio.input import devices
 
         infos = devices.list_devices()
         inputs = [d.name for d in infos if d.max_input_channels > 0]
@@ -737,9 +737,9 @@ class MainWindow(QMainWindow):
 
         def work() -> None:
             try:
-                from kord_engine.audio import analysis
-                from kord_engine.audio.decode import load_audio
-                from kord_engine.audio.detect import make_detector
+                from kord_engine.audio.input.decode import load_audio
+                from kord_engine.audio.listen import analysis
+                from kord_engine.audio.listen.detect import make_detector
 
                 options = (
                     {"model_dir": model_dir} if detector in MODEL_DETECTORS and model_dir else {}

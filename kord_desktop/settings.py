@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from kord_engine.audio.tuning import A4_HZ, MAX_HZ, MIN_HZ
+from kord_engine.audio.listen.tuning import A4_HZ, MAX_HZ, MIN_HZ
 from kord_engine.theory.leadsheet import DEFAULT_NAMING_STYLE, NAMING_STYLES
 from kord_engine.userdirs import config_dir
 

@@ -10,7 +10,7 @@ The real world (`--world-batches`, per soundfont × training program): more batc
 chords, the whole instrument detuned by C ~ U(±50) cents (a MIDI pitch bend:
 `write_chords_midi(..., cents=C)`, 2-s chords with 2-s rests), and the rendered audio put
 through a random room / cheap microphone / background noise / clipping
-(kord_engine.audio.conditions) before `ml process`. The label stays the notes played. As at
+(kord_engine.audio.sound.conditions) before `ml process`. The label stays the notes played. As at
 inference, each chord's spectra are then warped onto the A440 grid by the tuning estimated
 from that chord's audio (`estimate_tuning`, then `shift_spectra(…, 440 / ref)`, as
 `MlDetector.reference_hz` does), so the model learns what is left: the estimate's error and
@@ -43,13 +43,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kord_engine.atomic import atomic_write_text  # noqa: E402
-from kord_engine.audio import conditions as cond  # noqa: E402
-from kord_engine.audio.fluidsynth import (  # noqa: E402
+from kord_engine.audio.listen.tuning import A4_HZ, estimate_tuning, quantize  # noqa: E402
+from kord_engine.audio.sound import conditions as cond  # noqa: E402
+from kord_engine.audio.sound.fluidsynth import (  # noqa: E402
     find_soundfonts,
     render_midi,
     write_chords_midi,
 )
-from kord_engine.audio.tuning import A4_HZ, estimate_tuning, quantize  # noqa: E402
 from kord_engine.ml.augment import shift_spectra, transpose_masks  # noqa: E402
 from kord_engine.ml.midi import read_midi  # noqa: E402
 from kord_engine.ml.process import (  # noqa: E402
@@ -230,7 +230,7 @@ def condition_dict(condition: cond.Condition, rng: np.random.Generator) -> dict:
 
 
 def apply_world(audio: np.ndarray, sr: int, c: dict, rng: np.random.Generator) -> np.ndarray:
-    """Room, then microphone, then noise, then clipping (kord_engine.audio.conditions)."""
+    """Room, then microphone, then noise, then clipping (kord_engine.audio.sound.conditions)."""
     x = np.asarray(audio, dtype=np.float32)
     if "room" in c:
         ir = cond.room_impulse_response(c["room"]["rt60"], sr, rng, c["room"]["direct_db"])

@@ -51,7 +51,7 @@ def write_wav(
 
 
 def have_fluidsynth() -> bool:
-    from kord_engine.audio.fluidsynth import find_soundfonts
+    from kord_engine.audio.sound.fluidsynth import find_soundfonts
 
     return shutil.which("fluidsynth") is not None and bool(find_soundfonts())
 

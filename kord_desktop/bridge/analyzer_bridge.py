@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from kord_engine.audio.detection import EMPTY
+from kord_engine.audio.listen.detection import EMPTY
 
 #: the tuning signal fires when the reference moved at least this much (the status bar shows
 #: 0.1 Hz), not on every hop
@@ -92,8 +92,8 @@ class AnalyzerBridge(QObject):
         if the device or detector cannot be opened."""
         self.stop()
         try:
-            from kord_engine.audio.detect import make_detector
-            from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+            from kord_engine.audio.listen.detect import make_detector
+            from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
         except ImportError as exc:
             self.error.emit(f"Live analysis is not available in this build ({exc}).")
             return False
@@ -155,7 +155,7 @@ class AnalyzerBridge(QObject):
         if analyzer is None or not hasattr(analyzer, "set_detector"):
             return False
         try:
-            from kord_engine.audio.detect import make_detector
+            from kord_engine.audio.listen.detect import make_detector
 
             options = (
                 {"model_dir": Path(model_dir)}

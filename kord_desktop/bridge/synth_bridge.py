@@ -55,7 +55,7 @@ class SynthBridge(QObject):
     # ---------------------------------------------------------------------- set-up
     def _make_synth(self) -> None:
         try:
-            from kord_engine.audio.synth import Synth, SynthConfig
+            from kord_engine.audio.sound.synth import Synth, SynthConfig
 
             self._synth = Synth(SynthConfig())
             self._apply_volume()
@@ -75,8 +75,8 @@ class SynthBridge(QObject):
                 reason = self.silent_reason
             else:
                 try:
-                    from kord_engine.audio.devices import audio_available
-                    from kord_engine.audio.player import Player
+                    from kord_engine.audio.input.devices import audio_available
+                    from kord_engine.audio.sound.player import Player
 
                     ok, why = audio_available("output")
                     if not ok:

@@ -121,7 +121,7 @@ class LoopPanel(QWidget):
         return self._index
 
     def items(self) -> list[Any]:
-        """The parsed progression (kord_engine.audio.progression.LoopItem)."""
+        """The parsed progression (kord_engine.audio.sound.progression.LoopItem)."""
         return list(self._items)
 
     def error_text(self) -> str:
@@ -129,7 +129,7 @@ class LoopPanel(QWidget):
 
     def play(self) -> bool:
         """Parse the progression and start looping it from the first chord (False on error)."""
-        from kord_engine.audio.progression import parse_loop_items
+        from kord_engine.audio.sound.progression import parse_loop_items
         from kord_engine.errors import KordError
 
         self.stop()

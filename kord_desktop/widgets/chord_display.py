@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kord_engine.audio.detection import Detection
+from kord_engine.audio.listen.detection import Detection
 from kord_engine.samples import note_id_name
 
 PITCH_NAMES = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kord_desktop.theme import DARK, ERROR_STYLE, ThemeColors
-from kord_engine.audio.tuning import A4_HZ, MAX_HZ, MIN_HZ, cents_of, check_reference
+from kord_engine.audio.listen.tuning import A4_HZ, MAX_HZ, MIN_HZ, cents_of, check_reference
 
 #: the range as shown (one decimal): A4 within ±50 cents of 440 Hz
 LOW_HZ = round(MIN_HZ, 1)  # 427.5

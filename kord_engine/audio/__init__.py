@@ -1,1 +1,2 @@
-"""Audio: devices, capture, decoding, spectra, note/chord detection, live analysis, synth."""
+"""Audio in three rooms: `input` gets sound in (devices, capture, decoding), `listen`
+understands it (spectra, detectors, naming, live analysis), `sound` makes it (synth, player)."""

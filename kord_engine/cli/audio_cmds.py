@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from kord_engine.audio.detection import Detection
+from kord_engine.audio.listen.detection import Detection
 from kord_engine.errors import KordError
 
 DETECTOR_CHOICES = ("hybrid", "default", "kord", "ml")
@@ -50,7 +50,7 @@ def _positive(text: str) -> float:
 
 def tuning_arg(text: str) -> float | str:
     """--tuning: "auto" or A4 in Hz within ±50 cents of 440 (e.g. 432, 443)."""
-    from kord_engine.audio.tuning import check_reference
+    from kord_engine.audio.listen.tuning import check_reference
 
     if text.strip().lower() == "auto":
         return "auto"
@@ -145,7 +145,7 @@ def format_text(det: Detection, names: str = "kord") -> str:
         candidates = det.extra.get("candidates") or []
         blocks = [c.format_verbose().rstrip("\n") + "\n" for c in candidates]
     else:
-        from kord_engine.audio.naming import lead_sheet_candidates
+        from kord_engine.audio.listen.naming import lead_sheet_candidates
 
         blocks = [
             f"{c.name}\n   {c.description}\n   {', '.join(c.tones)}\n"
@@ -170,10 +170,10 @@ def _emit(args: argparse.Namespace, path: str, payload: dict[str, Any], text: st
 
 
 def run_file(args: argparse.Namespace) -> int:
-    from kord_engine.audio.analysis import analyze_clip, resolve_tuning, timeline_clip
-    from kord_engine.audio.decode import load_audio
-    from kord_engine.audio.detect import make_detector
-    from kord_engine.audio.naming import name_segments
+    from kord_engine.audio.input.decode import load_audio
+    from kord_engine.audio.listen.analysis import analyze_clip, resolve_tuning, timeline_clip
+    from kord_engine.audio.listen.detect import make_detector
+    from kord_engine.audio.listen.naming import name_segments
 
     detector = make_detector(args.detector)
     for path in args.paths:
@@ -207,7 +207,7 @@ def run_file(args: argparse.Namespace) -> int:
 
 def tuning_line(reference_hz: float | None) -> str:
     """ "A = 436.0 Hz (−15.8 cents)" for the text output."""
-    from kord_engine.audio.tuning import cents_of
+    from kord_engine.audio.listen.tuning import cents_of
 
     if reference_hz is None:
         return "A = 440 Hz"
@@ -216,15 +216,15 @@ def tuning_line(reference_hz: float | None) -> str:
 
 
 def run_sample(args: argparse.Namespace) -> int:
-    from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.listen.detect import make_detector
     from kord_engine.samples import note_id_name, read_sample
 
     detector = make_detector(args.detector)
     detect_spectrum = getattr(detector, "detect_spectrum", None)
     from dataclasses import replace
 
-    from kord_engine.audio.analysis import tuned
-    from kord_engine.audio.tuning import estimate_tuning_spectrum
+    from kord_engine.audio.listen.analysis import tuned
+    from kord_engine.audio.listen.tuning import estimate_tuning_spectrum
 
     for path in args.paths:
         sample = read_sample(path)

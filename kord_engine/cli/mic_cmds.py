@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from kord_engine.audio.detection import Detection
+from kord_engine.audio.listen.detection import Detection
 from kord_engine.errors import DeviceError, KordError
 from kord_engine.samples import note_id_name
 
@@ -29,8 +29,8 @@ def pitch_class_name(pc: int) -> str:
 
 def format_change(t: float, stable: Detection | None, names: str | None = None) -> str:
     """One live line, e.g. `  1.23s  Cmaj7   (C E G B, bass C, 0.91)`; the chord in the
-    naming style `names` (None: lead-sheet; see kord_engine.audio.naming.chord_names)."""
-    from kord_engine.audio.naming import chord_name
+    naming style `names` (None: lead-sheet; see kord_engine.audio.listen.naming.chord_names)."""
+    from kord_engine.audio.listen.naming import chord_name
 
     if stable is None:
         return f"{t:7.2f}s  (silence)"
@@ -42,7 +42,7 @@ def format_change(t: float, stable: Detection | None, names: str | None = None) 
 
 def format_detection(detection: Detection, names: str | None = None) -> str:
     """kord's `analyze` text: the notes, then every chord candidate."""
-    from kord_engine.audio.naming import chord_names
+    from kord_engine.audio.listen.naming import chord_names
 
     lines = [f"Notes: {' '.join(detection.note_names()) or '(none)'}"]
     if not detection.notes and detection.pitch_classes:
@@ -97,7 +97,7 @@ def run_mic(args: argparse.Namespace) -> int:
     seconds = args.seconds
     if seconds is not None and not 0 < seconds <= MAX_SECONDS:
         raise KordError(f"--seconds must be in (0, {MAX_SECONDS:g}], got {seconds:g}")
-    from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.listen.detect import make_detector
 
     detector = make_detector(args.detector)
     if args.live:
@@ -111,7 +111,7 @@ def _say(args: argparse.Namespace, message: str) -> None:
 
 
 def _list_devices(args: argparse.Namespace) -> int:
-    from kord_engine.audio.devices import audio_available, list_devices
+    from kord_engine.audio.input.devices import audio_available, list_devices
 
     found = list_devices()
     if not found:
@@ -125,7 +125,7 @@ def _list_devices(args: argparse.Namespace) -> int:
 
 
 def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
-    from kord_engine.audio.capture import Capture
+    from kord_engine.audio.input.capture import Capture
 
     capture = Capture(args.device, ring_seconds=seconds + 1.0)
     capture.start()
@@ -149,7 +149,7 @@ def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
         capture.stop()
     from dataclasses import replace
 
-    from kord_engine.audio.analysis import resolve_tuning, tuned
+    from kord_engine.audio.listen.analysis import resolve_tuning, tuned
 
     audio = np.ascontiguousarray(audio)
     tuning_hz = resolve_tuning(audio, capture.sample_rate, args.tuning)
@@ -173,7 +173,7 @@ def _once(args: argparse.Namespace, detector: Any, seconds: float) -> int:
 
 
 def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int:
-    from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+    from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
 
     config = AnalyzerConfig(
         device=args.device,

@@ -177,7 +177,7 @@ def _infer_tuned(detector, audio, rate: int, tuning):
     """The model's detection of `audio`, read against its tuning (reported as tuning_hz)."""
     from dataclasses import replace
 
-    from kord_engine.audio.analysis import resolve_tuning, tuned
+    from kord_engine.audio.listen.analysis import resolve_tuning, tuned
 
     ref = resolve_tuning(audio, rate, tuning)
     with tuned(detector, ref):
@@ -188,7 +188,7 @@ def _infer_tuned(detector, audio, rate: int, tuning):
 def _emit_detection(name: str, detection, as_json: bool, names: str | None = None) -> None:
     """One line (or JSON object) per input; chords in the naming style `names` (None:
     lead-sheet; the model's folded target has no bass: root-position names)."""
-    from kord_engine.audio.naming import chord_names
+    from kord_engine.audio.listen.naming import chord_names
 
     if as_json:
         print(json.dumps({"file": name, **detection.to_json(names)}, ensure_ascii=False))
@@ -207,7 +207,7 @@ def _pc_name(pc: int) -> str:
 
 
 def _cmd_infer_file(args: argparse.Namespace) -> int:
-    from kord_engine.audio.decode import load_audio
+    from kord_engine.audio.input.decode import load_audio
     from kord_engine.ml.infer import MlDetector
 
     detector = MlDetector(args.model)
@@ -227,7 +227,7 @@ def _cmd_infer_sample(args: argparse.Namespace) -> int:
         sample = read_sample(path)
         ref = args.tuning
         if ref == "auto":
-            from kord_engine.audio.tuning import estimate_tuning_spectrum
+            from kord_engine.audio.listen.tuning import estimate_tuning_spectrum
 
             est = estimate_tuning_spectrum(sample.spectrum, 1.0)
             ref = est.reference_hz if est.known else 440.0
@@ -238,7 +238,7 @@ def _cmd_infer_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_infer_mic(args: argparse.Namespace) -> int:
-    from kord_engine.audio.devices import (
+    from kord_engine.audio.input.devices import (
         negotiate_sample_rate,
         resolve_device,
         sounddevice_module,

@@ -98,8 +98,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _config(args: argparse.Namespace):
-    from kord_engine.audio.progression import with_fade_in
-    from kord_engine.audio.synth import SynthConfig
+    from kord_engine.audio.sound.progression import with_fade_in
+    from kord_engine.audio.sound.synth import SynthConfig
 
     return with_fade_in(SynthConfig(timbre=args.timbre), args.fade_in)
 
@@ -117,8 +117,8 @@ def _note(args: argparse.Namespace, text: str) -> None:
 
 
 def _play(args: argparse.Namespace) -> int:
-    from kord_engine.audio.synth import Synth
-    from kord_engine.audio.wav import render_offline, write_wav
+    from kord_engine.audio.sound.synth import Synth
+    from kord_engine.audio.sound.wav import render_offline, write_wav
     from kord_engine.theory import Chord
 
     chord = Chord.parse(args.symbol)
@@ -140,7 +140,7 @@ def _play(args: argparse.Namespace) -> int:
         write_wav(args.output, audio, synth.sample_rate)
         _note(args, f"wrote {args.output} ({length:g} s, {synth.sample_rate} Hz)")
         return 0
-    from kord_engine.audio.player import Player
+    from kord_engine.audio.sound.player import Player
 
     with Player(synth, device=args.device) as player:
         synth.play_chord(midis, note_off, arpeggio=delay)
@@ -160,14 +160,14 @@ def _wait_until(player, seconds: float) -> None:
 
 
 def _loop(args: argparse.Namespace) -> int:
-    from kord_engine.audio.progression import Looper, check_bpm, parse_loop_items
-    from kord_engine.audio.synth import Synth
+    from kord_engine.audio.sound.progression import Looper, check_bpm, parse_loop_items
+    from kord_engine.audio.sound.synth import Synth
 
     items = parse_loop_items(args.chords, check_bpm(args.bpm))
     config = _config(args)
     if args.output:
-        from kord_engine.audio.progression import progression_seconds, render_progression
-        from kord_engine.audio.wav import write_wav
+        from kord_engine.audio.sound.progression import progression_seconds, render_progression
+        from kord_engine.audio.sound.wav import write_wav
 
         repeat = args.repeat or 1
         audio = render_progression(items, config, repeat=repeat)
@@ -178,7 +178,7 @@ def _loop(args: argparse.Namespace) -> int:
         seconds = repeat * progression_seconds(items)
         _note(args, f"wrote {args.output} ({seconds:g} s, {config.sample_rate} Hz)")
         return 0
-    from kord_engine.audio.player import Player
+    from kord_engine.audio.sound.player import Player
     from kord_engine.errors import DeviceError
 
     synth = Synth(config)

@@ -145,7 +145,7 @@ def raw_loader_output(spectra: np.ndarray, loader: str) -> np.ndarray:
 
 def guess_matrix(spectra: np.ndarray) -> np.ndarray:
     """kord's deterministic guess per spectrum as MSB-first 0/1 rows (index i = bit 127 − i)."""
-    from kord_engine.audio.detect.kord import kord_notes  # lazy: audio-detect's module
+    from kord_engine.audio.listen.detect.kord import kord_notes  # lazy: audio-detect's module
 
     spectra = _check_spectra(spectra)
     out = np.zeros((len(spectra), GUESS_WIDTH), dtype=np.float32)
@@ -193,7 +193,9 @@ def features_from_audio(
     include_guess: bool = False,
 ) -> np.ndarray:
     """One audio window (any length) → (1, F) features, so files, samples and the mic share a model."""
-    from kord_engine.audio.spectrum import window_frequency_space  # lazy: audio-detect's module
+    from kord_engine.audio.listen.spectrum import (
+        window_frequency_space,  # lazy: audio-detect's module
+    )
 
     spectrum = window_frequency_space(np.asarray(window, dtype=np.float32), int(sample_rate))
     return compute_features(np.asarray(spectrum, dtype=np.float32)[None, :], loader, include_guess)

@@ -76,7 +76,7 @@ def record_default(
     seconds: float, device: str | int | None = None, sample_rate: int | None = None
 ) -> tuple[np.ndarray, int]:
     """Record `seconds` of mono float32 from the input device (sounddevice); (samples, rate)."""
-    from kord_engine.audio.devices import (
+    from kord_engine.audio.input.devices import (
         negotiate_sample_rate,
         resolve_device,
         sounddevice_module,
@@ -113,7 +113,7 @@ def gather(
     attempts: int = 3,
 ) -> Path:
     """Record, compute kord's 1 Hz spectrum, prompt for the notes, save; returns the .bin path."""
-    from kord_engine.audio.spectrum import frequency_space
+    from kord_engine.audio.listen.spectrum import frequency_space
 
     if not 1 <= int(length) <= 255:
         raise GatherError(f"length must be 1..255 seconds, got {length}")

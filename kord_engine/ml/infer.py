@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kord_engine.audio.detection import EMPTY, Detection
-from kord_engine.audio.naming import rank_chords
+from kord_engine.audio.listen.detection import EMPTY, Detection
+from kord_engine.audio.listen.naming import rank_chords
 from kord_engine.errors import ModelError
 from kord_engine.ml.artifact import ModelArtifact, read_artifact
 
@@ -177,7 +177,7 @@ class MlDetector:
         self.reference_hz = 440.0
 
     def detect(self, audio: np.ndarray, sample_rate: int) -> Detection:
-        from kord_engine.audio.spectrum import window_frequency_space
+        from kord_engine.audio.listen.spectrum import window_frequency_space
 
         audio = np.asarray(audio, dtype=np.float32)
         if audio.size == 0 or not np.any(audio):
@@ -191,7 +191,7 @@ class MlDetector:
         if float(np.max(np.abs(spectrum), initial=0.0)) < SILENCE_FLOOR:
             return EMPTY
         if float(self.reference_hz) != 440.0:
-            from kord_engine.audio.tuning import quantize
+            from kord_engine.audio.listen.tuning import quantize
             from kord_engine.ml.augment import shift_spectra
 
             spectrum = shift_spectra(spectrum, 440.0 / quantize(self.reference_hz))[0]

@@ -100,7 +100,7 @@ def measure_spectrum(
     audio: np.ndarray, rate: int, start: float, end: float
 ) -> tuple[np.ndarray, int]:
     """kord's measure spectrum: audio[floor(start·fs):ceil(end·fs)] in a zero buffer of L·fs."""
-    from kord_engine.audio.spectrum import frequency_space
+    from kord_engine.audio.listen.spectrum import frequency_space
 
     seconds = int(min(MAX_SECONDS, max(1, math.ceil(end - start))))
     lo, hi = int(math.floor(start * rate)), int(math.ceil(end * rate))
@@ -124,7 +124,7 @@ def _window_samples(
     measure,
     options: ProcessOptions,
 ) -> list[tuple[int, Sample]]:
-    from kord_engine.audio.spectrum import window_frequency_space
+    from kord_engine.audio.listen.spectrum import window_frequency_space
 
     window = float(options.window)
     hop = float(options.window_hop or window)

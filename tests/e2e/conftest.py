@@ -60,12 +60,12 @@ def render():
     """render(chords) -> (audio, rate): fluidsynth piano, or our own synth without fluidsynth."""
 
     def _render(chords):
-        from kord_engine.audio import fluidsynth
+        from kord_engine.audio.sound import fluidsynth
 
         if shutil.which("fluidsynth") and fluidsynth.find_soundfonts():
             audio, rate, _ = fluidsynth.render_chords(chords, sample_rate=RATE)
             return audio.astype(np.float32), rate
-        from kord_engine.audio.synth import Synth, SynthConfig
+        from kord_engine.audio.sound.synth import Synth, SynthConfig
 
         synth = Synth(SynthConfig(timbre="piano", sample_rate=RATE))
         parts = []
@@ -93,7 +93,7 @@ class Playback:
     def _run(self) -> None:
         import sounddevice as sd
 
-        from kord_engine.audio.devices import resolve_device
+        from kord_engine.audio.input.devices import resolve_device
 
         try:
             device = resolve_device(None, "output")

@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from kord_engine.audio.capture import Capture
-from kord_engine.audio.devices import audio_available, list_devices, resolve_device
+from kord_engine.audio.input.capture import Capture
+from kord_engine.audio.input.devices import audio_available, list_devices, resolve_device
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

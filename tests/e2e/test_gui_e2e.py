@@ -38,7 +38,7 @@ def null_sink(monkeypatch):
         pytest.skip(f"PulseAudio null sink unavailable: {exc}")
     monkeypatch.setenv("PULSE_SINK", sink)
     monkeypatch.setenv("PULSE_SOURCE", f"{sink}.monitor")
-    from kord_engine.audio.devices import audio_available
+    from kord_engine.audio.input.devices import audio_available
 
     try:
         for kind in ("input", "output"):
@@ -52,7 +52,7 @@ def null_sink(monkeypatch):
 
 @pytest.fixture
 def c_major_audio():
-    from kord_engine.audio.fluidsynth import render_chords
+    from kord_engine.audio.sound.fluidsynth import render_chords
 
     try:
         audio, rate, _ = render_chords([((60, 64, 67), 4.0)])  # C4 E4 G4

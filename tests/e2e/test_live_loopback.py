@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from kord_engine.audio.detect import make_detector
-from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+from kord_engine.audio.listen.detect import make_detector
+from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

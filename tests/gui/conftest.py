@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kord_engine.audio import devices
-from kord_engine.audio.devices import DeviceInfo
+from kord_engine.audio.input import devices
+from kord_engine.audio.input.devices import DeviceInfo
 from tests.gui.fakes import make_context
 
 FAKE_DEVICES = [

@@ -10,8 +10,8 @@ import pytest
 
 from kord_desktop.widgets.chord_display import ChordDisplay
 from kord_desktop.widgets.timeline import ChordTimeline
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.live import AnalyzerEvent
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.live import AnalyzerEvent
 
 pytestmark = pytest.mark.gui
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kord_engine.audio.detection import EMPTY, Detection
-from kord_engine.audio.live import AnalyzerConfig, AnalyzerEvent, LiveAnalyzer
+from kord_engine.audio.listen.detection import EMPTY, Detection
+from kord_engine.audio.listen.live import AnalyzerConfig, AnalyzerEvent, LiveAnalyzer
 from kord_engine.theory import lead_sheet_names
 
 pytestmark = pytest.mark.gui
@@ -122,7 +122,7 @@ def test_events_update_chord_display_keyboard_spectrum_and_timeline(make_window,
 
 def test_real_analyzer_pipeline_names_a_fed_chord(make_window, fake_devices):
     """Audio fed offline through the engine's LiveAnalyzer reaches the window's widgets."""
-    from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.listen.detect import make_detector
 
     w = make_window()
     analyzer = LiveAnalyzer(

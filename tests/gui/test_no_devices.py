@@ -35,7 +35,7 @@ def test_start_listening_without_device_reports_and_stays_up(make_window, no_dev
 
 
 def test_retry_hides_banner_once_a_device_appears(make_window, no_devices, monkeypatch):
-    from kord_engine.audio import devices
+    from kord_engine.audio.input import devices
     from tests.gui.conftest import FAKE_DEVICES
 
     w = make_window()

@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from kord_desktop.settings import Settings
 from kord_desktop.theme import DARK
 from kord_desktop.widgets.spectrum import MARGIN_TOP, SpectrumWidget
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.live import AnalyzerConfig, AnalyzerEvent, LiveAnalyzer
-from kord_engine.audio.tuning import MAX_HZ, hz_of
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.live import AnalyzerConfig, AnalyzerEvent, LiveAnalyzer
+from kord_engine.audio.listen.tuning import MAX_HZ, hz_of
 
 pytestmark = pytest.mark.gui
 
@@ -63,7 +63,7 @@ def shown_hz(text: str) -> float:
 
 def offline_analyzer(window) -> LiveAnalyzer:
     """A real LiveAnalyzer (harmonic detector) fed offline through the window's bridge."""
-    from kord_engine.audio.detect import make_detector
+    from kord_engine.audio.listen.detect import make_detector
 
     bridge = window.context.analyzer
     analyzer = LiveAnalyzer(make_detector("default"), AnalyzerConfig(), bridge.handle_event)
@@ -169,7 +169,7 @@ def test_lock_and_type_reach_the_analyzer_and_survive_a_restart(
         def stop(self):
             self.running = False
 
-    import kord_engine.audio.live as live
+    import kord_engine.audio.listen.live as live
 
     monkeypatch.setattr(live, "LiveAnalyzer", FakeLive)
     w2.toolbar.set_detector("default")

@@ -7,8 +7,8 @@ import pytest
 
 @pytest.fixture
 def fake_sd(monkeypatch):
-    """Installs a fake sounddevice module in kord_engine.audio.devices: fake_sd(sd) → sd."""
-    from kord_engine.audio import devices
+    """Installs a fake sounddevice module in kord_engine.audio.input.devices: fake_sd(sd) → sd."""
+    from kord_engine.audio.input import devices
 
     def install(sd):
         monkeypatch.setattr(devices, "_sd_module", sd)

@@ -63,7 +63,7 @@ def test_file_json_names_kord_gives_kords_strings(capsys, shared_dir):
     assert code == 0
     row = json.loads(out)
     assert row["chords"][0] == "C7(♭9)"
-    from kord_engine.audio.analysis import analyze_file
+    from kord_engine.audio.listen.analysis import analyze_file
 
     assert row["chords"] == list(analyze_file(path, "kord").chords)  # the detector's, unchanged
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kord_engine.audio.decode import load_audio, load_raw_f32, mix_down
+from kord_engine.audio.input.decode import load_audio, load_raw_f32, mix_down
 from kord_engine.errors import AudioError
 from tests.audio_fixtures import harmonic_chord, write_wav
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kord_engine.audio.analysis import analyze_file, analyze_timeline, merge_segments
-from kord_engine.audio.detect import DETECTORS, make_detector
-from kord_engine.audio.detect.harmonic import HarmonicDetector
-from kord_engine.audio.detection import Detection, Detector
+from kord_engine.audio.listen.analysis import analyze_file, analyze_timeline, merge_segments
+from kord_engine.audio.listen.detect import DETECTORS, make_detector
+from kord_engine.audio.listen.detect.harmonic import HarmonicDetector
+from kord_engine.audio.listen.detection import Detection, Detector
 from kord_engine.errors import KordError
 from tests.audio_fixtures import RENDERED_CHORDS, harmonic_chord, have_fluidsynth, write_wav
 
@@ -21,7 +21,7 @@ def rendered(tmp_path_factory):
     """The RENDERED_CHORDS on FluidR3 piano, one after another: (audio, rate, spans)."""
     if not have_fluidsynth():
         pytest.skip("fluidsynth or a soundfont is missing")
-    from kord_engine.audio.fluidsynth import render_chords
+    from kord_engine.audio.sound.fluidsynth import render_chords
 
     tmp = tmp_path_factory.mktemp("render")
     chords = [(list(m), CHORD_SECONDS) for m, _, _ in RENDERED_CHORDS]
@@ -176,7 +176,7 @@ def rendered_voicings(tmp_path_factory):
     """VOICINGS on FluidR3 piano: (audio, rate, spans)."""
     if not have_fluidsynth():
         pytest.skip("fluidsynth or a soundfont is missing")
-    from kord_engine.audio.fluidsynth import render_chords
+    from kord_engine.audio.sound.fluidsynth import render_chords
 
     tmp = tmp_path_factory.mktemp("voicings")
     return render_chords([(list(v[0]), 1.0) for v in VOICINGS], program=0, gap=0.25, workdir=tmp)
@@ -195,7 +195,7 @@ def test_rendered_doubled_roots_and_maj7_voicings(rendered_voicings, index):
 @pytest.mark.parametrize("timbre", ["piano", "organ"])
 @pytest.mark.parametrize("index", [0, 3, 4], ids=["C-doubled", "Cmaj7-close", "Cmaj7-low-root"])
 def test_engine_synth_doubled_roots_and_maj7(timbre, index):
-    from kord_engine.audio.synth import Synth, SynthConfig
+    from kord_engine.audio.sound.synth import Synth, SynthConfig
 
     midi, pcs, bass, chord = VOICINGS[index]
     synth = Synth(SynthConfig(timbre=timbre))

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kord_engine.audio import devices
+from kord_engine.audio.input import devices
 from kord_engine.errors import DeviceError
 
 
@@ -239,7 +239,7 @@ def test_cli_unknown_device_and_bad_seconds(fake_sd, capsys, mic_cli):
 
 
 def test_cli_change_line_format():
-    from kord_engine.audio.detection import Detection
+    from kord_engine.audio.listen.detection import Detection
     from kord_engine.cli.mic_cmds import format_change
 
     cmaj7 = Detection(pitch_classes=(0, 4, 7, 11), bass=0, confidence=0.912, chords=("Cmaj7",))

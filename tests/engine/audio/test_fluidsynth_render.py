@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kord_engine.audio import fluidsynth as fs
+from kord_engine.audio.sound import fluidsynth as fs
 from kord_engine.errors import AudioError
 from tests.audio_fixtures import have_fluidsynth
 

@@ -1,5 +1,5 @@
 """Names of what was heard: lead-sheet symbols by default for `kord analyze file|sample|mic`
-and `kord ml infer`, kord's exact strings with `--names kord` (kord_engine.audio.naming)."""
+and `kord ml infer`, kord's exact strings with `--names kord` (kord_engine.audio.listen.naming)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from kord_engine.audio.analysis import Segment
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.naming import (
+from kord_engine.audio.listen.analysis import Segment
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.naming import (
     chord_name,
     chord_names,
     detection_from_notes,
@@ -175,7 +175,7 @@ def test_analyze_sample_both_styles(capsys, shared_dir):
     lead = json.loads(run(capsys, "analyze", "sample", str(sample), "--json"))
     kord = json.loads(run(capsys, "analyze", "sample", str(sample), "--json", "--names", "kord"))
     assert lead["bass"] == 9 and lead["chords"][0] == "Am6"
-    from kord_engine.audio.naming import rank_chords
+    from kord_engine.audio.listen.naming import rank_chords
 
     ranked = rank_chords([], kord["pitch_classes"], kord["bass"], "pitch_classes")
     assert kord["chords"][0] == str(ranked[0].name) != "Am6"  # kord's own string
@@ -192,7 +192,7 @@ def test_ml_infer_names_without_a_bass(capsys, shared_dir):
         assert lead["chords"][0] == lead_sheet_name(None, lead["pitch_classes"])
     else:
         assert lead["chords"][0] == lead_sheet_name(None, lead["pitch_classes"], lead["bass"])
-    from kord_engine.audio.naming import rank_chords
+    from kord_engine.audio.listen.naming import rank_chords
 
     ranked = rank_chords([], kord["pitch_classes"], kord["bass"], "pitch_classes")
     assert kord["chords"] == [str(c.name) for c in ranked]
@@ -215,7 +215,7 @@ def test_live_lines_follow_the_style():
 @pytest.fixture
 def constant_detector(monkeypatch):
     """make_detector → a detector that hears C7♭9 (C4 E4 G4 B♭4 D♭5) in anything not silent."""
-    from kord_engine.audio import detect
+    from kord_engine.audio.listen import detect
 
     class Constant:
         name = "constant"
@@ -231,7 +231,7 @@ def constant_detector(monkeypatch):
 
 @pytest.mark.parametrize("names, chord", [(None, "C7♭9"), ("kord", "C7(♭9)")])
 def test_mic_live_json_follows_the_style(constant_detector, capsys, mic_cli, names, chord):
-    from kord_engine.audio import live
+    from kord_engine.audio.listen import live
 
     pytest.importorskip("tests.engine.audio.test_live")
     from tests.engine.audio.test_live import FakeCapture

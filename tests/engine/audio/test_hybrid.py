@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from kord_engine.audio.detect.hybrid import combine
-from kord_engine.audio.detection import Detection
+from kord_engine.audio.listen.detect.hybrid import combine
+from kord_engine.audio.listen.detection import Detection
 
 
 def _det(notes, confidence=0.9):
@@ -49,8 +49,8 @@ def test_disagreement_lowers_confidence():
 
 
 def test_hybrid_names_a_rendered_chord_and_stays_silent_on_silence():
-    from kord_engine.audio.detect import make_detector
-    from kord_engine.audio.synth import Synth, SynthConfig
+    from kord_engine.audio.listen.detect import make_detector
+    from kord_engine.audio.sound.synth import Synth, SynthConfig
 
     detector = make_detector("hybrid")
     synth = Synth(SynthConfig(timbre="piano", sample_rate=48000))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kord_engine.audio.decode import load_audio, load_raw_f32
-from kord_engine.audio.detect.kord import (
+from kord_engine.audio.input.decode import load_audio, load_raw_f32
+from kord_engine.audio.listen.detect.kord import (
     KORD_EXACT,
     KordDetector,
     KordQuirks,
@@ -39,7 +39,7 @@ def test_reproduces_every_captured_label(shared_dir, quirks):
 @pytest.mark.parametrize("name", ["C7b9.wav", "C7b9.mp3"])
 def test_c7b9_recordings(shared_dir, name):
     det = KordDetector()
-    from kord_engine.audio.analysis import analyze_file
+    from kord_engine.audio.listen.analysis import analyze_file
 
     result = analyze_file(shared_dir / "data/audio" / name, det)
     assert list(result.notes) == C7B9

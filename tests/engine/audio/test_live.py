@@ -7,10 +7,10 @@ import time
 import numpy as np
 import pytest
 
-from kord_engine.audio import live
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.live import AnalyzerConfig, AnalyzerConfigError, LiveAnalyzer
-from kord_engine.audio.ringbuffer import RingBuffer
+from kord_engine.audio.input.ringbuffer import RingBuffer
+from kord_engine.audio.listen import live
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.live import AnalyzerConfig, AnalyzerConfigError, LiveAnalyzer
 from tests.audio_fixtures import have_fluidsynth
 
 RATE = 16000
@@ -411,7 +411,7 @@ class FakeStream:
 def fake_stream(monkeypatch):
     from types import SimpleNamespace
 
-    from kord_engine.audio import capture, devices
+    from kord_engine.audio.input import capture, devices
 
     mic = devices.DeviceInfo(0, "Fake Mic", "ALSA", 2, 0, 44100.0, True, False)
     monkeypatch.setattr(capture, "resolve_device", lambda spec, kind: mic)
@@ -538,7 +538,7 @@ def test_warm_up_runs_the_pipeline_and_never_raises():
 
 @pytest.fixture
 def fake_cli_detector(monkeypatch):
-    from kord_engine.audio import detect
+    from kord_engine.audio.listen import detect
 
     class Named(PeakDetector):
         def detect(self, audio, sample_rate):
@@ -650,8 +650,8 @@ def test_the_first_label_of_a_piano_am_has_its_bass_whatever_the_hop_phase():
     pitch classes only, took that hop as the second agreeing one and never corrected the
     bass (same classes: 'no change'). Now every label shown, provisional or not, is Am over
     A, and it is one history entry."""
-    from kord_engine.audio.detect import make_detector
-    from kord_engine.audio.fluidsynth import render_chords
+    from kord_engine.audio.listen.detect import make_detector
+    from kord_engine.audio.sound.fluidsynth import render_chords
 
     audio, rate, _ = render_chords([([57, 60, 64], 2.0)], sample_rate=48000)
     detector = make_detector("hybrid")

@@ -5,8 +5,13 @@ of the same chord is not a change; the bass of a short snippet is its lowest cho
 import numpy as np
 import pytest
 
-from kord_engine.audio.bass import lowest_chord_tone
-from kord_engine.audio.novelty import ChangeTracker, band_spectra, frame_length, shape_distance
+from kord_engine.audio.listen.bass import lowest_chord_tone
+from kord_engine.audio.listen.novelty import (
+    ChangeTracker,
+    band_spectra,
+    frame_length,
+    shape_distance,
+)
 
 RATE = 48000
 
@@ -100,9 +105,9 @@ def test_a_file_timeline_starts_its_chords_where_they_start(tmp_path):
     """Offline: cut where chords start (an attack, and a legato change heard only in the
     spectrum), name each piece from its own audio; the old frame grid, for contrast, lets a
     window straddle two chords."""
-    from kord_engine.audio.analysis import timeline_clip
-    from kord_engine.audio.decode import AudioClip
-    from kord_engine.audio.onsets import chord_segments, find_onsets
+    from kord_engine.audio.input.decode import AudioClip
+    from kord_engine.audio.listen.analysis import timeline_clip
+    from kord_engine.audio.listen.onsets import chord_segments, find_onsets
 
     lead = np.zeros(int(0.6 * RATE), np.float32)
     audio = np.concatenate([lead, legato([60, 64, 67], [57, 60, 64], 1.0)])  # C at 0.6, Am at 1.6
@@ -127,7 +132,7 @@ class _Harm:
     window_seconds = 0.5
 
     def detect(self, audio, sample_rate):
-        from kord_engine.audio.naming import detection_from_notes
+        from kord_engine.audio.listen.naming import detection_from_notes
 
         if audio.size < 256 or float(np.max(np.abs(audio))) < 1e-3:
             return detection_from_notes([], 0.0)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from kord_engine.audio import devices
-from kord_engine.audio.voices import midi_to_frequency
+from kord_engine.audio.input import devices
+from kord_engine.audio.sound.voices import midi_to_frequency
 from kord_engine.cli import main
 
 SR = 48000

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from kord_engine.audio.player import Player
-from kord_engine.audio.synth import Synth, SynthConfig
+from kord_engine.audio.sound.player import Player
+from kord_engine.audio.sound.synth import Synth, SynthConfig
 from kord_engine.errors import DeviceError
 
 
@@ -139,7 +139,7 @@ def _null_sink_up() -> bool:
 def test_tone_played_to_the_null_sink_comes_back_on_its_monitor():
     if not _null_sink_up():
         pytest.skip("PulseAudio null sink not running (scripts/pulse-null-sink.sh)")
-    from kord_engine.audio.capture import Capture
+    from kord_engine.audio.input.capture import Capture
 
     synth = Synth(SynthConfig(timbre="sine", gain=0.5))
     with Capture(sample_rate=48000, blocksize=512) as capture, Player(synth):

@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from kord_engine.audio.ringbuffer import RingBuffer
+from kord_engine.audio.input.ringbuffer import RingBuffer
 
 
 def ramp(start: int, n: int) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.smoothing import ChordSmoother
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.smoothing import ChordSmoother
 
 C = Detection(pitch_classes=(0, 4, 7), bass=0, chords=("C",), confidence=0.9)
 AM = Detection(pitch_classes=(0, 4, 9), bass=9, chords=("Am",), confidence=0.8)

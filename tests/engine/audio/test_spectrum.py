@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kord_engine.audio.spectrum import frequency_space, window_frequency_space
+from kord_engine.audio.listen.spectrum import frequency_space, window_frequency_space
 from kord_engine.errors import AudioError
 
 

@@ -5,9 +5,9 @@ import threading
 import numpy as np
 import pytest
 
-from kord_engine.audio.synth import NoteEvent, Synth, SynthConfig
-from kord_engine.audio.voices import midi_to_frequency
-from kord_engine.audio.wav import render_offline
+from kord_engine.audio.sound.synth import NoteEvent, Synth, SynthConfig
+from kord_engine.audio.sound.voices import midi_to_frequency
+from kord_engine.audio.sound.wav import render_offline
 from kord_engine.errors import KordError
 
 SR = 48000

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from kord_engine.audio.envelope import Adsr, adsr_curve, held_level, release_level
-from kord_engine.audio.synth import Synth, SynthConfig
-from kord_engine.audio.wav import render_offline
+from kord_engine.audio.sound.envelope import Adsr, adsr_curve, held_level, release_level
+from kord_engine.audio.sound.synth import Synth, SynthConfig
+from kord_engine.audio.sound.wav import render_offline
 
 SR = 48000
 

@@ -5,9 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from kord_engine.audio.limiter import Limiter, soft_clip
-from kord_engine.audio.synth import Synth, SynthConfig
-from kord_engine.audio.wav import render_offline
+from kord_engine.audio.sound.limiter import Limiter, soft_clip
+from kord_engine.audio.sound.synth import Synth, SynthConfig
+from kord_engine.audio.sound.wav import render_offline
 
 SR = 48000
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kord_engine.audio.progression import (
+from kord_engine.audio.sound.progression import (
     Looper,
     n32_seconds,
     parse_loop_item,
@@ -11,8 +11,8 @@ from kord_engine.audio.progression import (
     progression_seconds,
     render_progression,
 )
-from kord_engine.audio.synth import Synth, SynthConfig
-from kord_engine.audio.voices import midi_to_frequency
+from kord_engine.audio.sound.synth import Synth, SynthConfig
+from kord_engine.audio.sound.voices import midi_to_frequency
 from kord_engine.errors import KordError, ParseError
 
 SR = 48000

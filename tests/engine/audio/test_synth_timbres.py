@@ -4,11 +4,11 @@ written (no sub-octaves, no stray fifths), and timbres differ the way they shoul
 import numpy as np
 import pytest
 
-from kord_engine.audio.detect.kord import kord_notes
-from kord_engine.audio.spectrum import frequency_space
-from kord_engine.audio.synth import Synth, SynthConfig
-from kord_engine.audio.voices import TIMBRES, partials_for
-from kord_engine.audio.wav import render_offline
+from kord_engine.audio.listen.detect.kord import kord_notes
+from kord_engine.audio.listen.spectrum import frequency_space
+from kord_engine.audio.sound.synth import Synth, SynthConfig
+from kord_engine.audio.sound.voices import TIMBRES, partials_for
+from kord_engine.audio.sound.wav import render_offline
 from kord_engine.theory import Chord
 
 SR = 48000

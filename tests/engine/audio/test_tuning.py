@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from kord_engine.audio.analysis import analyze_clip, resolve_tuning
-from kord_engine.audio.decode import AudioClip
-from kord_engine.audio.detect import make_detector
-from kord_engine.audio.live import AnalyzerConfig, AnalyzerConfigError, LiveAnalyzer
-from kord_engine.audio.tuning import (
+from kord_engine.audio.input.decode import AudioClip
+from kord_engine.audio.listen.analysis import analyze_clip, resolve_tuning
+from kord_engine.audio.listen.detect import make_detector
+from kord_engine.audio.listen.live import AnalyzerConfig, AnalyzerConfigError, LiveAnalyzer
+from kord_engine.audio.listen.tuning import (
     TuningTracker,
     cents_histogram,
     cents_of,
@@ -187,7 +187,7 @@ def test_cli_prints_tuning_and_takes_a_fixed_one(tmp_path, capsys):
 @pytest.mark.skipif(not have_fluidsynth(), reason="fluidsynth or soundfonts missing")
 @pytest.mark.parametrize("cents", [-32, 40])
 def test_detuned_render_estimate_tracks_the_pitch_bend(cents):
-    from kord_engine.audio.fluidsynth import render_chords
+    from kord_engine.audio.sound.fluidsynth import render_chords
 
     chord = [((45, 52, 57, 61, 64), 1.5)]
     dry, sr, _ = render_chords(chord, program=0)

@@ -281,8 +281,8 @@ def test_render_script_conditions_are_seeded_and_keep_the_audio_sane():
 @pytest.mark.skipif(shutil.which("fluidsynth") is None, reason="fluidsynth not installed")
 def test_render_script_world_batch_is_tuned_back_to_a440(tmp_path):
     render = _render_script()
-    from kord_engine.audio.fluidsynth import find_soundfonts
-    from kord_engine.audio.tuning import estimate_tuning_spectrum
+    from kord_engine.audio.listen.tuning import estimate_tuning_spectrum
+    from kord_engine.audio.sound.fluidsynth import find_soundfonts
     from kord_engine.samples import list_samples, read_sample
 
     fonts = [f for f in find_soundfonts() if "timgm6mb" in f.name.lower()]
@@ -317,7 +317,7 @@ def test_render_script_moves_the_label_when_the_estimate_wraps(tmp_path):
     """Bent +49 cents (plus the soundfont's own offset) a note may read as −49: after the
     warp it sits a semitone up, and its stored label must say so."""
     render = _render_script()
-    from kord_engine.audio.fluidsynth import find_soundfonts
+    from kord_engine.audio.sound.fluidsynth import find_soundfonts
     from kord_engine.ml.features import note_table_frequency
     from kord_engine.samples import list_samples, mask_to_ids, read_sample
 

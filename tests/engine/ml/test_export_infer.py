@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from kord_engine.audio.detection import Detection, Detector
+from kord_engine.audio.listen.detection import Detection, Detector
 from kord_engine.errors import ModelError
 from kord_engine.ml.infer import MlDetector, OnnxModel, confidence_from_margins, load_model
 from kord_engine.resources import default_model_dir

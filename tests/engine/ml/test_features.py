@@ -83,9 +83,9 @@ def test_bad_shapes_are_clear_errors():
 
 
 def test_guess_is_prepended_msb_first_before_zscore(monkeypatch):
-    fake = types.ModuleType("kord_engine.audio.detect.kord")
+    fake = types.ModuleType("kord_engine.audio.listen.detect.kord")
     fake.kord_notes = lambda spectrum: [48, 52]
-    monkeypatch.setitem(sys.modules, "kord_engine.audio.detect.kord", fake)
+    monkeypatch.setitem(sys.modules, "kord_engine.audio.listen.detect.kord", fake)
     spec = np.zeros((1, 8192), np.float32)
     spec[0, 262] = 1.0
     out = F.compute_features(spec, "mel", include_guess=True)
@@ -104,7 +104,7 @@ def test_mel_on_a_captured_sample_peaks_near_its_notes(shared_dir):
 
 
 def test_features_from_audio_matches_sample_space():
-    pytest.importorskip("kord_engine.audio.spectrum")
+    pytest.importorskip("kord_engine.audio.listen.spectrum")
     sr = 16000
     t = np.arange(sr // 2) / sr
     window = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
@@ -115,7 +115,7 @@ def test_features_from_audio_matches_sample_space():
 
 
 def test_real_guess_on_captured_samples_marks_their_notes(shared_dir):
-    pytest.importorskip("kord_engine.audio.detect.kord")
+    pytest.importorskip("kord_engine.audio.listen.detect.kord")
     paths = list_samples(shared_dir / "data/samples/captured")[:6]
     samples = [read_sample(p) for p in paths]
     out = F.compute_features(np.stack([s.spectrum for s in samples]), "mel", include_guess=True)

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-import kord_engine.audio.devices as devices
+import kord_engine.audio.input.devices as devices
 from kord_engine.ml import gather
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from kord_engine.audio.synth import NoteEvent, Synth, SynthConfig
+from kord_engine.audio.sound.synth import NoteEvent, Synth, SynthConfig
 from kord_engine.errors import KordError, ParseError
 
 DEFAULT_N32 = 32  # kord: a whole note (4 beats) per chord
@@ -117,7 +117,7 @@ def render_progression(
     velocity: float = 0.8,
 ) -> np.ndarray:
     """Render `repeat` passes offline -> float32 (frames,) of exactly repeat × pass length."""
-    from kord_engine.audio.wav import render_offline
+    from kord_engine.audio.sound.wav import render_offline
 
     if not (1 <= repeat <= 1000):
         raise KordError(f"repeat must be between 1 and 1000, got {repeat}")

@@ -20,7 +20,7 @@ class Detection:
     bass: pitch class of the lowest note, or None.
     confidence: 0..1, how sure the detector is that these are the notes.
     chords: ranked chord names (kord's rendering), best first; may be empty.  What is shown
-        or printed is named by kord_engine.audio.naming.chord_names (lead-sheet by default).
+        or printed is named by kord_engine.audio.listen.naming.chord_names (lead-sheet by default).
     timestamp: stream time in seconds of the end of the analysed window (0 for files).
     tuning_hz: the reference pitch (A4, Hz) the notes were read against, when one was
         estimated or given (None: not reported).
@@ -51,11 +51,11 @@ class Detection:
         """kord analyze's JSON fields (without 'file'); "tuning_hz" when it is known.
 
         `names`: the style of "chords" ("lead-sheet" or "kord", see
-        kord_engine.audio.naming.chord_names); None: `chords` as they are (kord's names)."""
+        kord_engine.audio.listen.naming.chord_names); None: `chords` as they are (kord's names)."""
         if names is None:
             chords = list(self.chords)
         else:
-            from kord_engine.audio.naming import chord_names
+            from kord_engine.audio.listen.naming import chord_names
 
             chords = list(chord_names(self, names))
         out: dict[str, Any] = {

@@ -11,7 +11,7 @@ label never flickers.
 
 from __future__ import annotations
 
-from kord_engine.audio.detection import Detection
+from kord_engine.audio.listen.detection import Detection
 
 Key = tuple  # () for "no chord", else (pitch classes, bass)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kord_engine.audio.detect.harmonic import HarmonicDetector
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.naming import detection_from_notes
+from kord_engine.audio.listen.detect.harmonic import HarmonicDetector
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.naming import detection_from_notes
 
 #: a model probability this close to its threshold is a coin toss: the harmonic detector decides
 UNCERTAIN_BAND = 0.15

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kord_engine.atomic import atomic_write_bytes
-from kord_engine.audio.synth import NoteEvent, Synth
+from kord_engine.audio.sound.synth import NoteEvent, Synth
 from kord_engine.errors import AudioError, KordError
 
 MAX_OFFLINE_SECONDS = 3600.0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kord_engine.audio.detection import Detection, Detector
+from kord_engine.audio.listen.detection import Detection, Detector
 
 #: onsets this close together are one
 MERGE_SECONDS = 0.06
@@ -47,7 +47,7 @@ def find_onsets(
 ) -> Onsets:
     """Level attacks and spectral changes of `samples` (see LiveAnalyzer.find_onset) and its
     stretches below the gate."""
-    from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+    from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
 
     config = AnalyzerConfig(
         spectrum_points=0,
@@ -86,8 +86,8 @@ def chord_segments(
     Detection). Each piece is named by analysis' window vote over the piece without its first
     settle_seconds (at most a third of it) — the attack, the previous chord's release and
     the room's reverb are still there."""
-    from kord_engine.audio.analysis import _analyze_clip
-    from kord_engine.audio.decode import AudioClip
+    from kord_engine.audio.input.decode import AudioClip
+    from kord_engine.audio.listen.analysis import _analyze_clip
 
     found = onsets if onsets is not None else find_onsets(samples, sample_rate)
     duration = samples.shape[0] / sample_rate

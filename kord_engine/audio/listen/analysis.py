@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from kord_engine.audio.decode import AudioClip, load_audio
-from kord_engine.audio.detection import Detection, Detector
+from kord_engine.audio.input.decode import AudioClip, load_audio
+from kord_engine.audio.listen.detection import Detection, Detector
 from kord_engine.errors import AudioError
 
 
@@ -38,7 +38,7 @@ class Segment:
 
 def _detector(detector: str | Detector) -> Detector:
     if isinstance(detector, str):
-        from kord_engine.audio.detect import make_detector
+        from kord_engine.audio.listen.detect import make_detector
 
         return make_detector(detector)
     return detector
@@ -51,7 +51,7 @@ Tuning = float | str | None
 def resolve_tuning(samples: np.ndarray, sample_rate: int, tuning: Tuning = "auto") -> float | None:
     """The reference pitch (A4, Hz) to analyse `samples` against: estimated for "auto"
     (440 Hz when nothing sounds), checked for a number, None for None."""
-    from kord_engine.audio.tuning import A4_HZ, check_reference, estimate_tuning
+    from kord_engine.audio.listen.tuning import A4_HZ, check_reference, estimate_tuning
 
     if tuning is None:
         return None
@@ -98,10 +98,10 @@ def analyze_clip(
 def _analyze_clip(clip: AudioClip, det: Detector) -> Detection:
     x, sr = clip.samples, clip.sample_rate
     if getattr(det, "name", "") == "kord":
-        from kord_engine.audio.detect.kord import KordDetector
+        from kord_engine.audio.listen.detect.kord import KordDetector
 
         if isinstance(det, KordDetector):
-            from kord_engine.audio.spectrum import frequency_space, whole_seconds
+            from kord_engine.audio.listen.spectrum import frequency_space, whole_seconds
 
             seconds = whole_seconds(len(x), sr)
             if seconds < 1:
@@ -248,7 +248,7 @@ def timeline_clip(
     ref = resolve_tuning(clip.samples, clip.sample_rate, tuning)
     with tuned(det, ref):
         if onsets:
-            from kord_engine.audio.onsets import chord_segments
+            from kord_engine.audio.listen.onsets import chord_segments
 
             found = chord_segments(clip.samples, clip.sample_rate, det)
         else:

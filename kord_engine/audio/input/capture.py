@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from kord_engine.audio.devices import (
+from kord_engine.audio.input.devices import (
     DeviceInfo,
     close_stream,
     negotiate_sample_rate,
@@ -18,7 +18,7 @@ from kord_engine.audio.devices import (
     resolve_device,
     sounddevice_module,
 )
-from kord_engine.audio.ringbuffer import RingBuffer
+from kord_engine.audio.input.ringbuffer import RingBuffer
 from kord_engine.errors import DeviceError
 
 log = logging.getLogger(__name__)

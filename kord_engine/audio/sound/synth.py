@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kord_engine.audio.envelope import Adsr, block_envelope, held_level
-from kord_engine.audio.limiter import Limiter
-from kord_engine.audio.voices import (
+from kord_engine.audio.sound.envelope import Adsr, block_envelope, held_level
+from kord_engine.audio.sound.limiter import Limiter
+from kord_engine.audio.sound.voices import (
     DEFAULT_ENVELOPES,
     MAX_PARTIALS,
     check_timbre,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kord_engine.audio.envelope import Adsr
+from kord_engine.audio.sound.envelope import Adsr
 from kord_engine.errors import KordError
 
 MAX_PARTIALS = 16

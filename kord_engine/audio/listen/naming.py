@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from kord_engine.audio.detection import Detection
+from kord_engine.audio.listen.detection import Detection
 
 if TYPE_CHECKING:
-    from kord_engine.audio.analysis import Segment
+    from kord_engine.audio.listen.analysis import Segment
     from kord_engine.theory.leadsheet import LeadSheetChord
 
 #: how many chord candidates a Detection carries (kord's web UI shows 8)

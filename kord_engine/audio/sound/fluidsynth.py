@@ -165,7 +165,7 @@ def render_chords(
 ) -> tuple[np.ndarray, int, list[tuple[float, float, tuple[int, ...]]]]:
     """Render chords to mono audio (detuned by `cents`); returns (audio float32, sample_rate,
     [(start, end, notes)])."""
-    from kord_engine.audio.decode import load_audio
+    from kord_engine.audio.input.decode import load_audio
 
     if soundfont is None:
         fonts = find_soundfonts()

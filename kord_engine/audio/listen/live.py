@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kord_engine.audio.capture import Capture
-from kord_engine.audio.detection import Detection, Detector
-from kord_engine.audio.ringbuffer import RingBuffer
-from kord_engine.audio.smoothing import ChordSmoother
+from kord_engine.audio.input.capture import Capture
+from kord_engine.audio.input.ringbuffer import RingBuffer
+from kord_engine.audio.listen.detection import Detection, Detector
+from kord_engine.audio.listen.smoothing import ChordSmoother
 from kord_engine.errors import KordError
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class AnalyzerConfig:
                 f"tuning_update_seconds must be > 0, got {self.tuning_update_seconds}",
             ),
         ]
-        from kord_engine.audio.tuning import check_reference
+        from kord_engine.audio.listen.tuning import check_reference
 
         for name in ("tuning_hz", "initial_tuning_hz"):
             value = getattr(self, name)
@@ -307,7 +307,7 @@ class LiveAnalyzer:
             onset_hops=self.config.onset_hops,
             refine_seconds=self.config.refine_seconds,
         )
-        from kord_engine.audio.tuning import TuningTracker
+        from kord_engine.audio.listen.tuning import TuningTracker
 
         self.tuning = TuningTracker(self.config.initial_tuning_hz, self.config.tuning_hz)
         self._tuning_due = 0.0
@@ -485,7 +485,7 @@ class LiveAnalyzer:
         onset = last_onset(window, sample_rate, cfg.onset_db, cfg.gate_db)
         if cfg.change_threshold <= 0:
             return onset, False
-        from kord_engine.audio.novelty import ChangeTracker
+        from kord_engine.audio.listen.novelty import ChangeTracker
 
         tracker = self._changes
         if tracker is None or tracker.sample_rate != sample_rate:
@@ -521,7 +521,7 @@ class LiveAnalyzer:
         low = [n for n in whole.notes if n % 12 in pcs]
         if not low or not found.notes or min(low) % 12 == found.bass:
             return found
-        from kord_engine.audio.naming import detection_from_notes
+        from kord_engine.audio.listen.naming import detection_from_notes
 
         bass = min(low)
         notes = sorted({bass, *(n for n in found.notes if n > bass)})
@@ -532,12 +532,12 @@ class LiveAnalyzer:
         the detectors' lowest note is often a partial or a neighbour, not the bass."""
         if not found.notes or not found.pitch_classes:
             return found
-        from kord_engine.audio.bass import lowest_chord_tone
+        from kord_engine.audio.listen.bass import lowest_chord_tone
 
         pc = lowest_chord_tone(heard, sample_rate, found.pitch_classes, self.tuning.reference_hz)
         if pc is None or pc == found.bass:
             return found
-        from kord_engine.audio.naming import detection_from_notes
+        from kord_engine.audio.listen.naming import detection_from_notes
 
         low = min(found.notes)
         bass = low - (low - pc) % 12

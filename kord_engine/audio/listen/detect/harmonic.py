@@ -16,7 +16,7 @@ import numpy as np
 from scipy import fft as sfft
 from scipy.ndimage import median_filter
 
-from kord_engine.audio.detection import Detection
+from kord_engine.audio.listen.detection import Detection
 
 LOW_MIDI = 21  # A0
 #: semitone offset → harmonic number (2..16), rounded to the nearest semitone
@@ -196,7 +196,7 @@ class HarmonicDetector:
     def _tuned(self, bin_hz: float) -> float:
         """Bin spacing as seen on an A440 grid: an instrument tuned to reference_hz is heard
         as if it were in tune (every frequency scaled by 440 / reference_hz)."""
-        from kord_engine.audio.tuning import quantize
+        from kord_engine.audio.listen.tuning import quantize
 
         ref = float(self.reference_hz)
         return float(bin_hz) if ref == 440.0 else float(bin_hz) * 440.0 / quantize(ref)
@@ -414,7 +414,7 @@ class HarmonicDetector:
         self, mags: np.ndarray, bin_hz: float = 1.0, timestamp: float = 0.0
     ) -> Detection:
         """Detection from a linear magnitude spectrum with bins `bin_hz` apart (e.g. a .bin)."""
-        from kord_engine.audio.naming import detection_from_notes
+        from kord_engine.audio.listen.naming import detection_from_notes
 
         notes, conf, a = self._notes(self.whiten(np.asarray(mags, np.float32), self._tuned(bin_hz)))
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
@@ -435,7 +435,7 @@ class HarmonicDetector:
         return mags, sample_rate / nfft
 
     def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
-        from kord_engine.audio.naming import detection_from_notes
+        from kord_engine.audio.listen.naming import detection_from_notes
 
         audio = np.asarray(audio, np.float32)
         n = min(len(audio), int(round(self.window_seconds * sample_rate)))
@@ -454,7 +454,7 @@ class HarmonicDetector:
     ) -> list[Detection]:
         """Detections for the windows audio[start : start + window] (batched FFT and
         whitening; same results as calling `detect` on each window)."""
-        from kord_engine.audio.naming import detection_from_notes
+        from kord_engine.audio.listen.naming import detection_from_notes
 
         audio = np.asarray(audio, np.float32)
         n = int(round(self.window_seconds * sample_rate))

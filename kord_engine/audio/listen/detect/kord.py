@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kord_engine.audio.detection import Detection
-from kord_engine.audio.spectrum import (
+from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.spectrum import (
     SPECTRUM_BINS,
     frequency_space,
     whole_seconds,
@@ -165,7 +165,7 @@ class KordDetector:
 
     def detect_spectrum(self, spectrum: np.ndarray, freq_offset: float = 0.0) -> Detection:
         """Detection from a 1 Hz magnitude spectrum (e.g. a stored .bin sample)."""
-        from kord_engine.audio.naming import detection_from_notes
+        from kord_engine.audio.listen.naming import detection_from_notes
 
         if len(spectrum) < SPECTRUM_BINS:
             spectrum = np.pad(np.asarray(spectrum, np.float32), (0, SPECTRUM_BINS - len(spectrum)))

@@ -6,18 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kord_engine.audio.detection import Detector
+from kord_engine.audio.listen.detection import Detector
 from kord_engine.errors import KordError
 
 
 def _kord(**options: Any) -> Detector:
-    from kord_engine.audio.detect.kord import KordDetector
+    from kord_engine.audio.listen.detect.kord import KordDetector
 
     return KordDetector(**options)
 
 
 def _default(**options: Any) -> Detector:
-    from kord_engine.audio.detect.harmonic import HarmonicDetector
+    from kord_engine.audio.listen.detect.harmonic import HarmonicDetector
 
     return HarmonicDetector(**options)
 
@@ -32,7 +32,7 @@ def _ml(**options: Any) -> Detector:
 
 def _hybrid(**options: Any) -> Detector:
     try:
-        from kord_engine.audio.detect.hybrid import HybridDetector
+        from kord_engine.audio.listen.detect.hybrid import HybridDetector
     except ImportError as exc:
         raise KordError(f"the hybrid detector is not available ({exc})") from exc
     return HybridDetector(**options)

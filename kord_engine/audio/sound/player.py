@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from kord_engine.audio.devices import (
+from kord_engine.audio.input.devices import (
     DeviceInfo,
     close_stream,
     negotiate_sample_rate,
@@ -21,8 +21,8 @@ from kord_engine.audio.devices import (
     resolve_device,
     sounddevice_module,
 )
-from kord_engine.audio.synth import Synth
-from kord_engine.audio.wav import render_offline, write_wav
+from kord_engine.audio.sound.synth import Synth
+from kord_engine.audio.sound.wav import render_offline, write_wav
 from kord_engine.errors import DeviceError
 
 __all__ = ["Player", "render_offline", "write_wav"]
