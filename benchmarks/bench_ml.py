@@ -21,9 +21,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kord_engine.ml.infer import load_model  # noqa: E402
+from kord_engine.audio.listen.model.infer import load_model  # noqa: E402
+from kord_engine.audio.listen.model.targets import encode_targets  # noqa: E402
 from kord_engine.ml.metrics import report  # noqa: E402
-from kord_engine.ml.targets import encode_targets  # noqa: E402
 from kord_engine.resources import default_model_dir  # noqa: E402
 from kord_engine.samples import list_samples, read_sample  # noqa: E402
 
@@ -130,7 +130,7 @@ def training_speed(args) -> None:
 
 
 def latency(args) -> None:
-    from kord_engine.ml.infer import MlDetector
+    from kord_engine.audio.listen.model.infer import MlDetector
 
     model = load_model()
     detector = MlDetector()

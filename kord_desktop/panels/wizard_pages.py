@@ -40,10 +40,10 @@ from PySide6.QtWidgets import (
 )
 
 from kord_desktop.widgets.curves import TrainingCurves
+from kord_engine.audio.listen.model.features import LOADERS, feature_width
+from kord_engine.audio.listen.model.targets import TARGETS
 from kord_engine.errors import KordError
 from kord_engine.ml.config import MODELS, PRECISIONS, TrainConfig
-from kord_engine.ml.features import LOADERS, feature_width
-from kord_engine.ml.targets import TARGETS
 from kord_engine.samples import list_samples
 
 SIM_ITEMS = 375  # items one simulation "size" unit makes (ml.sim.ITEMS_PER_ITERATION)

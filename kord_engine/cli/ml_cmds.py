@@ -208,7 +208,7 @@ def _pc_name(pc: int) -> str:
 
 def _cmd_infer_file(args: argparse.Namespace) -> int:
     from kord_engine.audio.input.decode import load_audio
-    from kord_engine.ml.infer import MlDetector
+    from kord_engine.audio.listen.model.infer import MlDetector
 
     detector = MlDetector(args.model)
     for path in args.paths:
@@ -219,7 +219,7 @@ def _cmd_infer_file(args: argparse.Namespace) -> int:
 
 
 def _cmd_infer_sample(args: argparse.Namespace) -> int:
-    from kord_engine.ml.infer import MlDetector
+    from kord_engine.audio.listen.model.infer import MlDetector
     from kord_engine.samples import read_sample
 
     detector = MlDetector(args.model)
@@ -243,8 +243,8 @@ def _cmd_infer_mic(args: argparse.Namespace) -> int:
         resolve_device,
         sounddevice_module,
     )
+    from kord_engine.audio.listen.model.infer import MlDetector
     from kord_engine.errors import DeviceError
-    from kord_engine.ml.infer import MlDetector
 
     if not 0.1 <= args.seconds <= 255:
         raise KordError(f"--seconds must be between 0.1 and 255, got {args.seconds}")
@@ -287,10 +287,10 @@ def evaluate_sources(model_dir: str | None, sources: list[str]) -> dict[str, Any
     """Metrics (kord's report) per source folder and for all of them together."""
     import numpy as np
 
-    from kord_engine.ml.infer import load_model
+    from kord_engine.audio.listen.model.infer import load_model
+    from kord_engine.audio.listen.model.targets import encode_targets
     from kord_engine.ml.report import metrics_dict
     from kord_engine.ml.sources import load_source
-    from kord_engine.ml.targets import encode_targets
 
     model = load_model(model_dir)
     per: dict[str, Any] = {}

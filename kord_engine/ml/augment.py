@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
+from kord_engine.audio.listen.spectrum import shift_spectra
 from kord_engine.errors import KordError
 from kord_engine.samples import SPECTRUM_BINS
 
@@ -99,23 +100,6 @@ class AugmentConfig:
         _check_range("mic_low_pass_hz", self.mic_low_pass_hz, 500.0, 20000.0)
         _check_range("snr_db", self.snr_db, -20.0, 80.0)
         return self
-
-
-def shift_spectra(spectra: np.ndarray, ratio: np.ndarray | float) -> np.ndarray:
-    """Scale the frequency axis of each row by `ratio` (out[f] = in[f / ratio], linear interp).
-
-    `ratio` is a scalar, one per row (N,), or one per row and bin (N, 8192): a frequency-
-    dependent ratio (notes detuned individually)."""
-    spectra = np.asarray(spectra, dtype=np.float32).reshape(-1, SPECTRUM_BINS)
-    r = np.asarray(ratio, dtype=np.float64)
-    if r.ndim == 2:
-        ratios = np.broadcast_to(r, spectra.shape)
-    else:
-        ratios = np.broadcast_to(r.reshape(-1, 1), (len(spectra), 1))
-    out = np.empty_like(spectra)
-    for n in range(len(spectra)):
-        out[n] = np.interp(_BINS / ratios[n], _BINS, spectra[n], right=0.0)
-    return out
 
 
 def transpose_masks(masks: list[int], semitones: np.ndarray) -> tuple[list[int], np.ndarray]:

@@ -55,7 +55,7 @@ def check_kord_shape(width: int, heads: int) -> int:
 
 def input_width(config: TrainConfig) -> int:
     """Feature width of `config`'s loader (ml-data's features.feature_width)."""
-    from kord_engine.ml.features import feature_width
+    from kord_engine.audio.listen.model.features import feature_width
 
     return int(feature_width(config.loader, config.include_guess))
 
@@ -63,7 +63,7 @@ def input_width(config: TrainConfig) -> int:
 def known_loaders() -> tuple[str, ...]:
     """Loader names from ml-data's features module (kord's four loaders if it is absent)."""
     try:
-        from kord_engine.ml.features import LOADERS
+        from kord_engine.audio.listen.model.features import LOADERS
     except ImportError:  # pragma: no cover - only before ml-data lands
         return _FALLBACK_LOADERS
     return tuple(LOADERS)
@@ -72,7 +72,7 @@ def known_loaders() -> tuple[str, ...]:
 def known_targets() -> tuple[str, ...]:
     """Target names from ml-data's targets module (kord's three if it is absent)."""
     try:
-        from kord_engine.ml.targets import TARGETS
+        from kord_engine.audio.listen.model.targets import TARGETS
     except ImportError:  # pragma: no cover - only before ml-data lands
         return _FALLBACK_TARGETS
     return tuple(TARGETS)
@@ -234,7 +234,7 @@ def validate_target(target: str | list[str] | tuple[str, ...]) -> str:
             )
         target = target[0]
     try:
-        from kord_engine.ml.targets import validate_target_choice
+        from kord_engine.audio.listen.model.targets import validate_target_choice
     except ImportError:  # pragma: no cover - only before ml-data lands
         validate_target_choice = None
     targets = known_targets()

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from kord_engine.ml.targets import predictions, target_width
+from kord_engine.audio.listen.model.targets import predictions, target_width
 from kord_engine.samples import note_id_name
 
 PITCH_NAMES = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def output_width(config: TrainConfig) -> int:
     """Number of model outputs for `config`'s target (ml-data's targets.target_width)."""
-    from kord_engine.ml.targets import target_width
+    from kord_engine.audio.listen.model.targets import target_width
 
     return int(target_width(config.target))
 

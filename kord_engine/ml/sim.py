@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kord_engine.audio.listen.model.features import note_table_frequency
 from kord_engine.errors import KordError
-from kord_engine.ml.features import note_table_frequency
 from kord_engine.samples import SPECTRUM_BINS, list_samples, read_sample
 
 ROOTS = np.arange(9, 84)  # A0 .. B6 (table indices)

@@ -21,9 +21,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from kord_engine.audio.listen.model.features import compute_features, feature_width
 from kord_engine.errors import KordError
 from kord_engine.ml.augment import AugmentConfig, augment, world_copy
-from kord_engine.ml.features import compute_features, feature_width
 from kord_engine.ml.sim import ITEMS_PER_ITERATION, SimConfig, load_noise, simulate_chunks
 from kord_engine.samples import SPECTRUM_BINS, list_samples, read_sample
 
@@ -377,7 +377,7 @@ def build_feature_datasets(
     train items are augmented and lend reverb tails. `progress(source, items_done)` is
     called after each chunk.
     """
-    from kord_engine.ml.targets import encode_targets
+    from kord_engine.audio.listen.model.targets import encode_targets
 
     if not training_sources:
         raise SourceError("at least one training source is needed (a folder or 'sim')")

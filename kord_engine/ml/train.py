@@ -53,9 +53,9 @@ def load_training_data(
 ) -> TrainData:
     """Features + targets via ml-data's sources (split first, captured oversampled after), plus
     report sets: validation per origin, and each captured or `report_sources` folder."""
-    from kord_engine.ml.features import compute_features
+    from kord_engine.audio.listen.model.features import compute_features
+    from kord_engine.audio.listen.model.targets import encode_targets
     from kord_engine.ml.sources import build_feature_datasets, is_captured, load_source
-    from kord_engine.ml.targets import encode_targets
 
     built = build_feature_datasets(
         config.training_sources,
@@ -212,7 +212,7 @@ def train(
             with torch.no_grad():
                 logits = model(vx[:val_cap].to(device)).float().cpu()
             loss = float(target_loss(logits, vy[:val_cap], config.target))
-            from kord_engine.ml.targets import predictions
+            from kord_engine.audio.listen.model.targets import predictions
 
             probs = _probs(logits, config.target)
             pred = predictions(probs, 0.5, config.target)
@@ -288,7 +288,11 @@ def _finish(config, model, data, state, result, progress, should_stop, started, 
     """Rank 0: export, tune thresholds on validation, compute reports, write the artifact."""
     import onnxruntime as ort
 
-    from kord_engine.ml.artifact import ModelArtifact, artifact_config, write_artifact
+    from kord_engine.audio.listen.model.artifact import (
+        ModelArtifact,
+        artifact_config,
+        write_artifact,
+    )
     from kord_engine.ml.export import export_onnx
     from kord_engine.ml.models import parameter_count
     from kord_engine.ml.report import build_report, metrics_dict

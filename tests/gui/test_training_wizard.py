@@ -20,11 +20,11 @@ from kord_desktop.bridge.trainer_bridge import ProgressThrottle, TrainerUpdate, 
 from kord_desktop.panels import training_wizard as tw
 from kord_desktop.panels.wizard_pages import folder_problem, format_eta, kord_shape_problem
 from kord_desktop.widgets.curves import Series, _nice_ceiling
+from kord_engine.audio.listen.model.features import LOADERS, feature_width
+from kord_engine.audio.listen.model.targets import TARGETS
 from kord_engine.errors import KordError
 from kord_engine.ml.config import ConfigError
-from kord_engine.ml.features import LOADERS, feature_width
 from kord_engine.ml.progress import TrainProgress
-from kord_engine.ml.targets import TARGETS
 from tests.gui.fakes import make_context
 
 pytestmark = pytest.mark.gui

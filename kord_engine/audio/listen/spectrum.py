@@ -82,3 +82,24 @@ def window_frequency_space(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 def bin_frequencies(seconds: int = 1) -> np.ndarray:
     """Centre frequency of each smoothed bin as kord reports it live: i + (L−1)/(2L)."""
     return np.arange(SPECTRUM_BINS, dtype=np.float64) + (seconds - 1) / (2.0 * seconds)
+
+
+#: bin indices of the frequency space (bin k ≈ k Hz)
+_SPECTRUM_GRID = np.arange(SPECTRUM_BINS, dtype=np.float64)
+
+
+def shift_spectra(spectra: np.ndarray, ratio: np.ndarray | float) -> np.ndarray:
+    """Scale the frequency axis of each row by `ratio` (out[f] = in[f / ratio], linear interp).
+
+    `ratio` is a scalar, one per row (N,), or one per row and bin (N, 8192): a frequency-
+    dependent ratio (notes detuned individually)."""
+    spectra = np.asarray(spectra, dtype=np.float32).reshape(-1, SPECTRUM_BINS)
+    r = np.asarray(ratio, dtype=np.float64)
+    if r.ndim == 2:
+        ratios = np.broadcast_to(r, spectra.shape)
+    else:
+        ratios = np.broadcast_to(r.reshape(-1, 1), (len(spectra), 1))
+    out = np.empty_like(spectra)
+    for n in range(len(spectra)):
+        out[n] = np.interp(_SPECTRUM_GRID / ratios[n], _SPECTRUM_GRID, spectra[n], right=0.0)
+    return out

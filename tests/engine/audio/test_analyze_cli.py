@@ -197,8 +197,8 @@ def test_ml_detector_missing_is_a_clear_error(capsys, tmp_path, monkeypatch):
     real_import = builtins.__import__
 
     def fake_import(name, *args, **kwargs):
-        if name == "kord_engine.ml.infer":
-            raise ImportError("no module named kord_engine.ml.infer")
+        if name == "kord_engine.audio.listen.model.infer":
+            raise ImportError("no module named kord_engine.audio.listen.model.infer")
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)

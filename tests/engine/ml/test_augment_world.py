@@ -317,8 +317,8 @@ def test_render_script_moves_the_label_when_the_estimate_wraps(tmp_path):
     """Bent +49 cents (plus the soundfont's own offset) a note may read as −49: after the
     warp it sits a semitone up, and its stored label must say so."""
     render = _render_script()
+    from kord_engine.audio.listen.model.features import note_table_frequency
     from kord_engine.audio.sound.fluidsynth import find_soundfonts
-    from kord_engine.ml.features import note_table_frequency
     from kord_engine.samples import list_samples, mask_to_ids, read_sample
 
     fonts = [f for f in find_soundfonts() if "timgm6mb" in f.name.lower()]

@@ -12,8 +12,13 @@ import numpy as np
 import pytest
 
 from kord_engine.audio.listen.detection import Detection, Detector
+from kord_engine.audio.listen.model.infer import (
+    MlDetector,
+    OnnxModel,
+    confidence_from_margins,
+    load_model,
+)
 from kord_engine.errors import ModelError
-from kord_engine.ml.infer import MlDetector, OnnxModel, confidence_from_margins, load_model
 from kord_engine.resources import default_model_dir
 
 
@@ -21,10 +26,10 @@ from kord_engine.resources import default_model_dir
 def trained(tmp_path_factory):
     """A tiny model trained for a few steps on simulated chords, saved full and half."""
     pytest.importorskip("torch")
+    from kord_engine.audio.listen.model.features import compute_features
+    from kord_engine.audio.listen.model.targets import encode_targets
     from kord_engine.ml.config import TrainConfig
-    from kord_engine.ml.features import compute_features
     from kord_engine.ml.sim import simulate
-    from kord_engine.ml.targets import encode_targets
     from kord_engine.ml.train import TrainData, train
 
     spectra, masks = simulate(1, None, seed=9)
@@ -77,7 +82,7 @@ def test_predict_rejects_wrong_widths(trained):
 
 def test_inference_module_never_imports_torch():
     code = (
-        "import sys; import kord_engine.ml.infer, kord_engine.ml.artifact; "
+        "import sys; import kord_engine.audio.listen.model.infer, kord_engine.audio.listen.model.artifact; "
         "print('torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,8 +4,8 @@ import types
 import numpy as np
 import pytest
 
+from kord_engine.audio.listen.model import features as F
 from kord_engine.errors import KordError
-from kord_engine.ml import features as F
 from kord_engine.samples import list_samples, read_sample
 
 

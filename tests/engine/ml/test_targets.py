@@ -3,8 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kord_engine.errors import KordError
-from kord_engine.ml.targets import (
+from kord_engine.audio.listen.model.targets import (
     TARGETS,
     bass_valid,
     decode,
@@ -13,6 +12,7 @@ from kord_engine.ml.targets import (
     target_width,
     validate_target_choice,
 )
+from kord_engine.errors import KordError
 from kord_engine.samples import ids_to_mask
 
 C_MAJOR_FIRST_INVERSION = ids_to_mask([52, 55, 60])  # E4 G4 C5

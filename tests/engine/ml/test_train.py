@@ -10,12 +10,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from kord_engine.audio.listen.model.features import LOADERS, compute_features  # noqa: E402
+from kord_engine.audio.listen.model.targets import TARGETS, encode_targets  # noqa: E402
 from kord_engine.ml.config import TrainConfig  # noqa: E402
-from kord_engine.ml.features import LOADERS, compute_features  # noqa: E402
 from kord_engine.ml.precision import supported_precisions  # noqa: E402
 from kord_engine.ml.schedule import CosineSchedule, KordRestartSchedule  # noqa: E402
 from kord_engine.ml.sim import simulate  # noqa: E402
-from kord_engine.ml.targets import TARGETS, encode_targets  # noqa: E402
 from kord_engine.ml.train import TrainData, train  # noqa: E402
 
 
@@ -256,7 +256,7 @@ class _nothing:
 
 
 def test_thresholds_can_be_tuned_on_recorded_rows_only(tmp_path, spectra):
-    from kord_engine.ml.infer import load_model
+    from kord_engine.audio.listen.model.infer import load_model
     from kord_engine.ml.thresholds import tune_thresholds
 
     data = _data(spectra)

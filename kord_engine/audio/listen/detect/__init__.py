@@ -24,7 +24,7 @@ def _default(**options: Any) -> Detector:
 
 def _ml(**options: Any) -> Detector:
     try:
-        from kord_engine.ml.infer import MlDetector
+        from kord_engine.audio.listen.model.infer import MlDetector
     except ImportError as exc:
         raise KordError(f"the ml detector is not available ({exc})") from exc
     return MlDetector(**options)

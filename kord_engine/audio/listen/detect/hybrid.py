@@ -64,7 +64,7 @@ class HybridDetector:
     name = "hybrid"
 
     def __init__(self, model_dir: str | Path | None = None, window_seconds: float | None = None):
-        from kord_engine.ml.infer import MlDetector
+        from kord_engine.audio.listen.model.infer import MlDetector
 
         self.harmonic = HarmonicDetector()
         if window_seconds:

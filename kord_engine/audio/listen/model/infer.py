@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from kord_engine.audio.listen.detection import EMPTY, Detection
+from kord_engine.audio.listen.model.artifact import ModelArtifact, read_artifact
 from kord_engine.audio.listen.naming import rank_chords
 from kord_engine.errors import ModelError
-from kord_engine.ml.artifact import ModelArtifact, read_artifact
 
 #: spectra whose strongest bin is below this are silence (no model call)
 SILENCE_FLOOR = 1e-6
@@ -60,8 +60,8 @@ class OnnxModel:
         self._lock = threading.Lock()
 
     def _check_against_features(self) -> None:
-        from kord_engine.ml.features import feature_width
-        from kord_engine.ml.targets import target_width
+        from kord_engine.audio.listen.model.features import feature_width
+        from kord_engine.audio.listen.model.targets import target_width
 
         try:
             want_in = feature_width(self.loader, self.include_guess)
@@ -125,7 +125,7 @@ class OnnxModel:
 
     def features(self, spectra: np.ndarray) -> np.ndarray:
         """(N, 8192) spectra → the features this model was trained on."""
-        from kord_engine.ml.features import compute_features
+        from kord_engine.audio.listen.model.features import compute_features
 
         return compute_features(
             np.asarray(spectra, dtype=np.float32), self.loader, self.include_guess
@@ -137,7 +137,7 @@ class OnnxModel:
 
     def decisions(self, probs: np.ndarray) -> np.ndarray:
         """(N, C) probabilities → (N, C) bool, as `targets.decode` decides."""
-        from kord_engine.ml.targets import predictions
+        from kord_engine.audio.listen.model.targets import predictions
 
         return predictions(probs, self.thresholds, self.target)
 
@@ -191,15 +191,15 @@ class MlDetector:
         if float(np.max(np.abs(spectrum), initial=0.0)) < SILENCE_FLOOR:
             return EMPTY
         if float(self.reference_hz) != 440.0:
+            from kord_engine.audio.listen.spectrum import shift_spectra
             from kord_engine.audio.listen.tuning import quantize
-            from kord_engine.ml.augment import shift_spectra
 
             spectrum = shift_spectra(spectrum, 440.0 / quantize(self.reference_hz))[0]
         probs = self.model.predict_spectra(spectrum[None, :])[0]
         return self.detection_from_probs(probs, timestamp)
 
     def detection_from_probs(self, probs: np.ndarray, timestamp: float = 0.0) -> Detection:
-        from kord_engine.ml.targets import decode
+        from kord_engine.audio.listen.model.targets import decode
 
         decoded = decode(probs, self.model.thresholds, self.model.target)
         pcs = tuple(sorted(decoded.pitch_classes))
