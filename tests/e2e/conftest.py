@@ -7,52 +7,30 @@ programs playing on the shared default sink cannot leak into the recording.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import threading
 import time
-from pathlib import Path
+from contextlib import ExitStack
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.null_sink import NullSinkError, PulseAudioMissing, private_null_sink
+
 RATE = 48000
-
-
-def _pactl(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["pactl", *args], capture_output=True, text=True, timeout=10)
 
 
 @pytest.fixture(scope="session")
 def pulse_loopback():
     """Start the null sink if needed and route this process's audio through a private one."""
-    if shutil.which("pactl") is None or _pactl("info").returncode != 0:
-        if shutil.which("pulseaudio") is None:
-            pytest.skip("pulseaudio is not installed")
-        proc = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pulse-null-sink.sh")],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        assert proc.returncode == 0, f"could not start PulseAudio: {proc.stderr}"
-    sink = f"kord_e2e_{os.getpid()}"
-    loaded = _pactl("load-module", "module-null-sink", f"sink_name={sink}", f"rate={RATE}")
-    module = loaded.stdout.strip() if loaded.returncode == 0 else None
-    saved = {k: os.environ.get(k) for k in ("PULSE_SINK", "PULSE_SOURCE")}
-    if module:
-        os.environ["PULSE_SINK"] = sink
-        os.environ["PULSE_SOURCE"] = f"{sink}.monitor"
-    yield {"sink": sink if module else None}
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    if module:
-        _pactl("unload-module", module)
+    with ExitStack() as stack:
+        try:
+            sink = stack.enter_context(private_null_sink("kord_e2e", rate=RATE))
+        except PulseAudioMissing as exc:
+            pytest.skip(str(exc))
+        except NullSinkError as exc:
+            pytest.fail(f"no private null sink: {exc}")
+        yield {"sink": sink.name}
 
 
 @pytest.fixture(scope="session")

@@ -3,51 +3,32 @@ input (PulseAudio null sink: output loops back to input), named, and lit on the 
 
 from __future__ import annotations
 
-import os
-import subprocess
-from pathlib import Path
+from contextlib import ExitStack
 
 import numpy as np
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.gui]
+from tests.support.null_sink import NullSinkError, private_null_sink
 
-ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.e2e, pytest.mark.gui]
 
 
 @pytest.fixture
-def null_sink(monkeypatch):
+def null_sink():
     """A private PulseAudio null sink for this test (other tests may be playing into the shared
     one): PULSE_SINK/PULSE_SOURCE route this process's default output and input through it."""
-    try:
-        subprocess.run(
-            [str(ROOT / "scripts" / "pulse-null-sink.sh")],
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
-        sink = f"kord_e2e_{os.getpid()}"
-        module = subprocess.run(
-            ["pactl", "load-module", "module-null-sink", f"sink_name={sink}", "rate=48000"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"PulseAudio null sink unavailable: {exc}")
-    monkeypatch.setenv("PULSE_SINK", sink)
-    monkeypatch.setenv("PULSE_SOURCE", f"{sink}.monitor")
     from kord_engine.audio.input.devices import audio_available
 
-    try:
+    with ExitStack() as stack:
+        try:
+            sink = stack.enter_context(private_null_sink("kord_e2e_gui"))
+        except NullSinkError as exc:
+            pytest.skip(f"PulseAudio null sink unavailable: {exc}")
         for kind in ("input", "output"):
             ok, why = audio_available(kind)
             if not ok:
                 pytest.skip(f"no audio {kind} through the null sink: {why}")
-        yield sink
-    finally:
-        subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
+        yield sink.name
 
 
 @pytest.fixture
