@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KORD_CONFIG_DIR", tempfile.mkdtemp(prefix="kord-bench-config-"))
 
+from tests.support.null_sink import NullSinkError, private_null_sink  # noqa: E402
+
 CHORDS = [((48, 52, 55), "C"), ((45, 48, 52), "Am"), ((41, 45, 48), "F"), ((43, 47, 50), "G")]
 
 
@@ -145,25 +147,6 @@ def bench_display(app, window, rate: float, seconds: float) -> dict[str, float]:
         "keyboard_paints_per_s": keyboard_paints.count / wall,
         "cpu_percent": 100 * cpu / wall,
     }
-
-
-def private_null_sink() -> str | None:
-    """Route this process's default output/input through a fresh PulseAudio null sink (other
-    programs may be playing into the shared one); returns its module id, or None."""
-    try:
-        sink = f"kord_bench_{os.getpid()}"
-        module = subprocess.run(
-            ["pactl", "load-module", "module-null-sink", f"sink_name={sink}", "rate=48000"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    os.environ["PULSE_SINK"] = sink
-    os.environ["PULSE_SOURCE"] = f"{sink}.monitor"
-    return module
 
 
 def bench_listening(app, window, seconds: float) -> dict[str, float] | str:
@@ -324,12 +307,12 @@ def main() -> int:
     window = make_window(app)
     show("display at the live hop rate (20 events/s)", bench_display(app, window, 20, seconds))
     show("display under stress (100 events/s)", bench_display(app, window, 100, seconds / 2))
-    module = private_null_sink()
-    try:
+    try:  # a private sink: other programs' sound stays out of the measurement
+        with private_null_sink("kord_bench_gui"):
+            listening = bench_listening(app, window, seconds)
+    except NullSinkError as exc:  # no PulseAudio: the default input as it is
+        print(f"  (no private null sink: {exc})")
         listening = bench_listening(app, window, seconds)
-    finally:
-        if module:
-            subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
     show("listening on the default input (real analyzer)", listening)
     show("event-loop delay, heavy numpy thread", bench_event_loop(app, seconds / 2))
     window.close()

@@ -16,15 +16,20 @@ import argparse
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from kord_engine.audio.listen.detect import make_detector
-from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
-from kord_engine.audio.sound.fluidsynth import render_chords
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.support
+
+from kord_engine.audio.listen.detect import make_detector  # noqa: E402
+from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer  # noqa: E402
+from kord_engine.audio.sound.fluidsynth import render_chords  # noqa: E402
+from tests.support.null_sink import NullSinkError, private_null_sink  # noqa: E402
 
 RATE = 48000
 # C, Am, F, G7, Dm7, E, Bdim, Cmaj7 (mid-register piano voicings), 1.5 s each
@@ -91,20 +96,14 @@ def cpu_while_listening(
     if shutil.which("paplay") is None or shutil.which("pactl") is None:
         print("  (skipped: paplay/pactl not installed)")
         return None
-    if subprocess.run(["pactl", "info"], capture_output=True).returncode != 0:
-        script = Path(__file__).resolve().parents[1] / "scripts" / "pulse-null-sink.sh"
-        subprocess.run(["bash", str(script)], check=False)
-    sink = f"kord_bench_{os.getpid()}"
-    loaded = subprocess.run(
-        ["pactl", "load-module", "module-null-sink", f"sink_name={sink}", f"rate={RATE}"],
-        capture_output=True,
-        text=True,
-    )
-    module = loaded.stdout.strip() if loaded.returncode == 0 else None
-    if module:  # a private sink: other programs' sound stays out of the measurement
-        os.environ["PULSE_SINK"], os.environ["PULSE_SOURCE"] = sink, f"{sink}.monitor"
     import soundfile as sf
 
+    try:  # a private sink: other programs' sound stays out of the measurement
+        sink = private_null_sink("kord_bench_live", rate=RATE)
+        sink.__enter__()
+    except NullSinkError as exc:
+        print(f"  (skipped: {exc})")
+        return None
     tmp = Path(tempfile.mkdtemp(prefix="kord-bench-live-"))
     wav = tmp / "chords.wav"
     loops = int(np.ceil(seconds / (len(audio) / RATE)))
@@ -125,8 +124,7 @@ def cpu_while_listening(
             player.terminate()
             player.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-        if module:
-            subprocess.run(["pactl", "unload-module", module], capture_output=True)
+        sink.__exit__(None, None, None)
     loud = [e for e in events if not e.gated]
     return {
         "cpu_pct": 100.0 * cpu / wall,
