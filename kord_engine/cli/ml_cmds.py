@@ -31,6 +31,8 @@ _CHOICES = {
     "simulation_preset": ("kord", "realistic"),
     "threshold_on": ("all", "recorded"),
     "threshold_clamp": ("kord", "exact"),
+    "trainable": ("all", "top", "head"),
+    "threshold_from": ("tune", "init"),
 }
 
 
@@ -90,7 +92,6 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 def _config_from_args(args: argparse.Namespace):
     from kord_engine.ml.config import TrainConfig, validate_target
 
-    base = TrainConfig.load(args.config) if args.config else TrainConfig()
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(TrainConfig):
         value = getattr(args, f.name, None)
@@ -99,7 +100,30 @@ def _config_from_args(args: argparse.Namespace):
         if f.name == "target":
             value = validate_target(value)
         changes[f.name] = value
+    if changes.get("init_from"):
+        return _finetune_config_from_args(args, changes)
+    base = TrainConfig.load(args.config) if args.config else TrainConfig()
     return base.replace(**changes).validate()
+
+
+def _finetune_config_from_args(args: argparse.Namespace, changes: dict[str, Any]):
+    """--init-from MODEL: ml.finetune's config for the model (its loader, target,
+    architecture, fine-tuning defaults, replay), then every flag given on top."""
+    from kord_engine.ml.config import ConfigError
+    from kord_engine.ml.finetune import SIM, finetune_config
+
+    if args.config:
+        raise ConfigError("--init-from takes its settings from the model; drop --config")
+    init_from = changes.pop("init_from")
+    sources = changes.pop("training_sources", None)
+    if not sources:
+        raise ConfigError("--init-from needs --training-sources (folders of your recordings)")
+    destination = changes.pop("destination", "model")
+    if args.replay_share is not None:
+        changes["replay_share"] = args.replay_share
+    holdout = changes.pop("validation_sources", [])
+    replay = args.replay if args.replay is not None else [SIM]
+    return finetune_config(init_from, sources, destination, replay, holdout, **changes)
 
 
 def _register_train(ml_sub: argparse._SubParsersAction) -> None:
@@ -107,10 +131,27 @@ def _register_train(ml_sub: argparse._SubParsersAction) -> None:
         "train",
         help="train a chord model and write its artifact folder",
         description="Train a chord model. Sources are .bin folders or 'sim'. Every TrainConfig "
-        "field is a flag; --config loads a JSON TrainConfig first.",
+        "field is a flag; --config loads a JSON TrainConfig first. --init-from MODEL_DIR "
+        "fine-tunes that model on --training-sources (your recordings) with its own loader, "
+        "target and architecture and fine-tuning defaults (few epochs, small learning rate, "
+        "a replay of simulated chords, the model's thresholds); flags given override them.",
     )
     p.add_argument("--config", help="a TrainConfig JSON file to start from")
     _add_config_flags(p)
+    p.add_argument(
+        "--replay",
+        nargs="*",
+        default=None,
+        metavar="SRC",
+        help="with --init-from: sources replayed so the model keeps what it knew "
+        "(default: sim; add folders of captured recordings; none: no replay)",
+    )
+    p.add_argument(
+        "--replay-share",
+        type=float,
+        default=None,
+        help="with --init-from: share of training rows from the simulated replay (default 0.5)",
+    )
     p.add_argument("--json", action="store_true", help="print the final report as JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_train)

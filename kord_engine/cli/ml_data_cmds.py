@@ -37,12 +37,41 @@ def register_data_commands(ml_sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_process)
 
     g = ml_sub.add_parser(
-        "gather", help="record from the microphone, type the notes played, save a .bin sample"
+        "gather",
+        help="record from the microphone and save labelled .bin samples (one, or chord by chord)",
+        description="Without --chords/--chord-set: record LENGTH s, type the notes, save one "
+        "sample (kord's gather). With them: prompt chord by chord (the suggested voicing is "
+        "shown; Enter accepts it, or type the notes that sounded), cut each chord after its "
+        "onset and save it as a take (WAV + JSON label + .bin) of --instrument in the user's "
+        "recordings folder, or in --destination.",
     )
-    g.add_argument("-d", "--destination", default=".hidden/samples", help="output folder")
-    g.add_argument("-l", "--length", type=int, default=10, help="seconds to record (1..255)")
+    g.add_argument(
+        "-d",
+        "--destination",
+        default=None,
+        help="output folder (default: .hidden/samples; with --chords: the instrument's "
+        "folder in the user's recordings)",
+    )
+    g.add_argument(
+        "-l",
+        "--length",
+        type=float,
+        default=None,
+        help="seconds to record (1..255; default 10, with --chords 3 per chord)",
+    )
     g.add_argument("--device", default=None, help="input device (index or name)")
     g.add_argument("--sample-rate", type=int, default=None)
+    chords = g.add_mutually_exclusive_group()
+    chords.add_argument("--chords", default=None, help='chords to record, e.g. "C Am7 F/A G7"')
+    chords.add_argument(
+        "--chord-set", default=None, help="a named set: default (40 chords), triads, sevenths"
+    )
+    g.add_argument("--count", type=int, default=None, help="chords of --chord-set to record")
+    g.add_argument("--seed", type=int, default=0, help="which chords of --chord-set (seeded)")
+    g.add_argument("--instrument", default="my instrument", help="the instrument's name")
+    g.add_argument(
+        "--take-seconds", type=float, default=1.5, help="seconds kept after each onset (1.5)"
+    )
     g.set_defaults(func=_gather)
 
 
@@ -86,7 +115,43 @@ def _process(args: argparse.Namespace) -> int:
 
 
 def _gather(args: argparse.Namespace) -> int:
-    from kord_engine.ml.gather import gather
+    if args.chords is None and args.chord_set is None:
+        from kord_engine.ml.gather import DEFAULT_DESTINATION, gather
 
-    gather(args.destination, args.length, args.device, args.sample_rate)
+        length = 10 if args.length is None else args.length
+        if float(length) != int(length):
+            from kord_engine.ml.gather import GatherError
+
+            raise GatherError(f"length must be whole seconds (1..255), got {length}")
+        gather(args.destination or DEFAULT_DESTINATION, int(length), args.device, args.sample_rate)
+        return 0
+    return _gather_chords(args)
+
+
+def _gather_chords(args: argparse.Namespace) -> int:
+    from kord_engine.ml.chord_sets import chord_set, parse_chord_list
+    from kord_engine.ml.gather import gather_chords
+
+    if args.chords is not None:
+        prompts = parse_chord_list(args.chords)
+    else:
+        prompts = chord_set(args.chord_set, args.count, args.seed)
+    takes = gather_chords(
+        prompts,
+        args.instrument,
+        destination=args.destination,
+        length=3.0 if args.length is None else args.length,
+        take_seconds=args.take_seconds,
+        device=args.device,
+        sample_rate=args.sample_rate,
+    )
+    if takes:
+        folder = takes[0].sample.parent
+        print(f"{len(takes)} of {len(prompts)} chords recorded in {folder}")
+        print(
+            "fine-tune on them: kord ml train --init-from MODEL "
+            f"--training-sources {folder} --destination OUT"
+        )
+    else:
+        print(f"no chords recorded (of {len(prompts)})")
     return 0

@@ -142,6 +142,12 @@ class TrainConfig:
     threshold_on: str = "all"  # "recorded" = tune on non-sim validation rows only
     threshold_clamp: str = "kord"  # "exact" = then clamp for best validation exact match
     window_seconds: float = 1.0
+    # fine-tuning (ml.finetune): start from a trained model's weights (its folder), train
+    # only some layers ("all"; "top" = the last block, final norm and head; "head"), and
+    # keep its thresholds ("init") instead of tuning new ones on validation ("tune")
+    init_from: str | None = None
+    trainable: str = "all"
+    threshold_from: str = "tune"
 
     def validate(self) -> TrainConfig:
         """Raise ConfigError naming the first bad field; returns self so calls can chain."""
@@ -162,6 +168,10 @@ class TrainConfig:
         _choose("threshold_on", self.threshold_on, ("all", "recorded"))
         _choose("threshold_clamp", self.threshold_clamp, ("kord", "exact"))
         _choose("lr_schedule", self.lr_schedule, ("cosine", "kord"))
+        _choose("trainable", self.trainable, ("all", "top", "head"))
+        _choose("threshold_from", self.threshold_from, ("tune", "init"))
+        if self.threshold_from == "init" and not self.init_from:
+            raise ConfigError("threshold_from 'init' needs init_from (a model folder)")
         for name in ("epochs", "batch_size", "captured_oversample_factor", "threshold_limit"):
             if int(getattr(self, name)) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -142,3 +142,133 @@ def gather(
     path = write_sample(Sample(spectrum, ids_to_mask(ids)), destination)
     say(f"Saved {path}")
     return path
+
+
+# ---------------------------------------------------------------- chord by chord (issue 11)
+
+ACCEPT_HINT = "Enter = the notes shown, or type the notes that sounded, 'r' retake, 's' skip"
+RETAKE_WORDS = ("r", "retake")
+SKIP_WORDS = ("s", "skip")
+
+
+def cut_take(
+    audio: np.ndarray, rate: int, seconds: float = 1.5, pre_seconds: float = 0.05
+) -> np.ndarray | None:
+    """The chord in a recording, as the app's recording page cuts it: `seconds` after the
+    onset (with `pre_seconds` before), by `ml.take.TakeRecorder` over 20 ms blocks; None when
+    no onset was heard. A chord that rings to the end gives what there is after the onset."""
+    from kord_engine.ml.take import TakeRecorder, TakeState
+
+    rec = TakeRecorder(int(rate), seconds=seconds, pre_seconds=pre_seconds)
+    block = max(1, int(rate) // 50)
+    x = np.asarray(audio, dtype=np.float32).reshape(-1)
+    for i in range(0, len(x), block):
+        if rec.feed(x[i : i + block]) is TakeState.DONE:
+            return rec.audio()
+    if rec.state is TakeState.RECORDING:
+        rec.stop()
+        return rec.audio()
+    return None
+
+
+def _note_names(midi: tuple[int, ...] | list[int]) -> str:
+    from kord_engine.samples import note_id_name
+
+    return " ".join(note_id_name(int(n) - 12) for n in midi)
+
+
+def gather_chords(
+    prompts,
+    instrument: str = "my instrument",
+    destination: str | os.PathLike[str] | None = None,
+    root: str | os.PathLike[str] | None = None,
+    length: float = 3.0,
+    take_seconds: float = 1.5,
+    device: str | int | None = None,
+    sample_rate: int | None = None,
+    recorder: Recorder | None = None,
+    ask: Callable[[str], str] | None = None,
+    say: Callable[[str], None] = print,
+    attempts: int = 3,
+):
+    """Record each prompted chord (ml.chord_sets.ChordPrompt) as a take of `instrument`.
+
+    For each chord: say the symbol and the suggested voicing, record `length` seconds, cut
+    `take_seconds` after the onset, then ask for the notes that sounded (Enter accepts the
+    voicing; 'r' records again; 's' skips the chord). Takes go to `destination` (a folder,
+    as it is) or to the instrument's folder under `root` (default: the user's recordings).
+    Returns the saved takes (ml.recordings.Take)."""
+    from kord_engine.ml.recordings import save_take
+
+    if not 0.5 <= float(length) <= 255:
+        raise GatherError(f"length must be 0.5..255 seconds, got {length}")
+    if not 0.1 <= float(take_seconds) <= float(length):
+        raise GatherError(f"take length must be 0.1 s..the recording length, got {take_seconds}")
+    record = recorder or record_default
+    ask = ask or input  # looked up now: tests and front ends may replace it
+    prompts = list(prompts)
+    takes = []
+    for index, prompt in enumerate(prompts, 1):
+        shown = _note_names(prompt.notes)
+        say(f"Chord {index}/{len(prompts)}: {prompt.symbol} — play {shown}")
+        while True:
+            say(f"Recording {float(length):g} s …")
+            audio, rate = record(float(length), device, sample_rate)
+            audio = np.asarray(audio, dtype=np.float32)
+            if audio.ndim == 2:
+                audio = audio.mean(axis=1)
+            take = cut_take(audio, int(rate), float(take_seconds))
+            if take is None:
+                say("No chord heard (check the input level); recording again.")
+                if _ask_line(ask, "Enter to record again, 's' to skip: ") in SKIP_WORDS:
+                    break
+                continue
+            notes = _ask_notes(ask, say, prompt.notes, attempts)
+            if notes == "retake":
+                continue
+            if notes != "skip":
+                saved = save_take(
+                    instrument,
+                    take,
+                    int(rate),
+                    notes,
+                    prompt.symbol,
+                    root=root,
+                    directory=destination,
+                )
+                takes.append(saved)
+                say(f"Saved {saved.sample}")
+            break
+    return takes
+
+
+def _ask_line(ask: Callable[[str], str], prompt: str) -> str:
+    try:
+        return ask(prompt).strip().lower()
+    except EOFError:  # end of input: stop asking
+        return SKIP_WORDS[0]
+
+
+def _ask_notes(ask, say, suggested, attempts: int):
+    """The MIDI notes that sounded, 'retake' or 'skip', from the user's answer."""
+    for attempt in range(attempts):
+        try:
+            text = ask(f"Notes [{_note_names(suggested)}] ({ACCEPT_HINT}): ").strip()
+        except EOFError:
+            return "skip"
+        if not text:
+            return tuple(int(n) for n in suggested)
+        if text.lower() in RETAKE_WORDS:
+            return "retake"
+        if text.lower() in SKIP_WORDS:
+            return "skip"
+        try:
+            ids = parse_note_ids(text)
+            if not ids:
+                raise GatherError("a take needs notes (type the notes, or 's' to skip)")
+            return tuple(i + 12 for i in ids)
+        except GatherError as exc:
+            if attempt == attempts - 1:
+                raise
+            say(f"{exc}; try again")
+    raise GatherError("no answer")  # pragma: no cover - the loop returns or raises

@@ -111,9 +111,8 @@ def _check_notes(notes: Sequence[int]) -> tuple[int, ...]:
 def take_spectrum(audio: np.ndarray, rate: int, tune: bool = True) -> tuple[np.ndarray, float]:
     """The take's kord 1 Hz spectrum and the A4 (Hz) it was read against: warped onto the
     A440 grid by the tuning estimated from the audio (`tune`), as the detectors read it."""
-    from kord_engine.audio.listen.spectrum import window_frequency_space
+    from kord_engine.audio.listen.spectrum import shift_spectra, window_frequency_space
     from kord_engine.audio.listen.tuning import estimate_tuning, quantize
-    from kord_engine.ml.augment import shift_spectra
 
     spectrum = window_frequency_space(audio, int(rate))
     if not tune:
@@ -142,17 +141,20 @@ def save_take(
     symbol: str = "",
     root: Path | str | None = None,
     tune: bool = True,
+    directory: Path | str | None = None,
 ) -> Take:
     """Save one take (WAV + JSON label + kord .bin) in `instrument`'s folder; returns it.
 
     `notes` are the MIDI notes that sounded (the label); `symbol` the chord that was asked
-    for. Empty audio, no notes or a bad rate are a RecordingError and write nothing.
+    for. `directory` writes into that folder as it is instead of `instrument_dir(instrument,
+    root)` (`takes_in(directory)` lists them). Empty audio, no notes or a bad rate are a
+    RecordingError and write nothing.
     """
     from kord_engine.audio.sound.wav import encode_wav
 
     x = _check_audio(audio, rate)
     label_notes = _check_notes(notes)
-    directory = instrument_dir(instrument, root)
+    directory = Path(directory) if directory is not None else instrument_dir(instrument, root)
     spectrum, ref = take_spectrum(x, int(rate), tune)
     sample_bytes = encode_sample(Sample(spectrum, ids_to_mask([n - 12 for n in label_notes])))
     wav_bytes = encode_wav(x, int(rate), "FLOAT")
@@ -221,7 +223,9 @@ def read_take(label: Path | str) -> Take:
         raise RecordingError(f"cannot read take label {label}: {exc}") from exc
 
 
-def _takes_in(directory: Path) -> list[Take]:
+def takes_in(directory: Path | str) -> list[Take]:
+    """The complete takes in one folder, oldest first (see `list_takes`)."""
+    directory = Path(directory)
     if not directory.is_dir():
         return []
     takes = []
@@ -242,7 +246,7 @@ def _takes_in(directory: Path) -> list[Take]:
 
 def list_takes(instrument: str, root: Path | str | None = None) -> list[Take]:
     """`instrument`'s complete takes, oldest first (leftovers of interrupted saves skipped)."""
-    return _takes_in(instrument_dir(instrument, root))
+    return takes_in(instrument_dir(instrument, root))
 
 
 def delete_take(take: Take) -> None:
@@ -267,7 +271,7 @@ def list_instruments(root: Path | str | None = None) -> list[str]:
         return []
     names = []
     for folder in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        takes = _takes_in(folder)
+        takes = takes_in(folder)
         name = takes[0].instrument if takes else folder.name
         names.append(name if _safe_slug(name) == folder.name else folder.name)
     return names

@@ -50,7 +50,7 @@ class TakeRecorder:
         rate: int,
         seconds: float = 1.5,
         pre_seconds: float = 0.05,
-        threshold_db: float = 15.0,
+        threshold_db: float = 12.0,
         min_level_db: float = -50.0,
         warmup_seconds: float = 0.1,
         floor_rise_db_per_s: float = 3.0,

@@ -190,7 +190,13 @@ def train(
         vy = torch.from_numpy(np.ascontiguousarray(data.val_y, dtype=np.float32))
         width, classes = x.shape[1], y.shape[1]
         torch.manual_seed(config.seed)
-        model = build_model(config, width, classes).to(device)
+        model = build_model(config, width, classes)
+        if config.init_from:  # fine-tuning: the trained model's weights, some layers frozen
+            from kord_engine.ml.finetune import apply_trainable, load_init_weights
+
+            load_init_weights(model, config)
+            apply_trainable(model, config.trainable)
+        model = model.to(device)
         wrapped = ddp.wrap_model(model, info, device)
         optimizer = make_optimizer(wrapped, config)
         scaler = LossScaler(
@@ -308,7 +314,13 @@ def _finish(config, model, data, state, result, progress, should_stop, started, 
             return np.zeros((0, classes), dtype=np.float32)
         return session.run(None, {"features": np.asarray(features, dtype=np.float32)})[0]
 
-    _emit(progress, "thresholds", "tuning thresholds on validation")
+    _emit(
+        progress,
+        "thresholds",
+        "thresholds: validation"
+        if config.threshold_from == "tune"
+        else "thresholds: the initial model's",
+    )
     val_probs = predict(data.val_x)
     half_check: dict[str, Any] = {}
     if config.store_precision == "half":
@@ -320,7 +332,11 @@ def _finish(config, model, data, state, result, progress, should_stop, started, 
             half_check["half_vs_full_max_abs_prob_diff"] = float(
                 np.abs(full_probs - val_probs).max()
             )
-    if len(val_probs):
+    if config.threshold_from == "init":  # fine-tuning: the thresholds the model came with
+        from kord_engine.ml.finetune import init_thresholds
+
+        thresholds = init_thresholds(config.init_from, classes)
+    elif len(val_probs):
         # kord tunes on the first 1,000 of a shuffled pool; ours is ordered by source, so
         # tune on a seeded random subset of `threshold_limit` items instead
         pick = np.random.default_rng(config.seed).permutation(len(val_probs))

@@ -1,0 +1,225 @@
+"""ml.finetune and `kord ml train --init-from`: start from a trained model's weights."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from kord_engine.audio.listen.model.artifact import read_artifact
+from kord_engine.audio.listen.model.infer import load_model
+from kord_engine.cli import main
+from kord_engine.cli.ml_cmds import evaluate_sources
+from kord_engine.errors import ModelError
+from kord_engine.ml.config import ConfigError, TrainConfig
+from kord_engine.ml.export import export_onnx, state_dict_from_onnx
+from kord_engine.ml.finetune import (
+    DEFAULTS,
+    FinetuneError,
+    apply_trainable,
+    exact_accuracy,
+    finetune_config,
+    init_train_config,
+    load_init_weights,
+    replay_simulation_size,
+    split_holdout,
+    stage_samples,
+)
+from kord_engine.ml.models import build_model
+from kord_engine.ml.recordings import save_take
+from kord_engine.ml.train import load_training_data, train
+from kord_engine.resources import default_model_dir
+
+RATE = 16000
+CHORDS = [(48, 52, 55), (45, 48, 52), (41, 45, 48), (43, 47, 50), (50, 53, 57), (52, 55, 59)]
+
+
+def chord_audio(midi, seconds=1.0):
+    t = np.arange(int(seconds * RATE)) / RATE
+    out = sum(
+        0.2 / k * np.sin(2 * np.pi * 440 * 2 ** ((m + 12 - 69) / 12) * k * t)
+        for m in midi
+        for k in (1, 2, 3, 4)
+    )
+    return (out * np.exp(-2 * t)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory):
+    """Six takes of a synthetic 'instrument' (MIDI notes as played)."""
+    folder = tmp_path_factory.mktemp("mine")
+    for notes in CHORDS:
+        save_take("synth", chord_audio(notes), RATE, [n + 12 for n in notes], directory=folder)
+    return folder
+
+
+def bce(probs, targets):
+    p = np.clip(probs.astype(np.float64), 1e-7, 1 - 1e-7)
+    return float(-(targets * np.log(p) + (1 - targets) * np.log(1 - p)).mean())
+
+
+def test_the_config_is_the_models_own_with_finetuning_defaults(recordings, tmp_path):
+    config = finetune_config(default_model_dir(), [recordings], tmp_path / "out")
+    own = init_train_config(default_model_dir())
+    for name in ("loader", "target", "model", "ours_hidden", "ours_blocks", "window_seconds"):
+        assert getattr(config, name) == getattr(own, name)
+    assert config.init_from == str(default_model_dir())
+    assert config.training_sources == [str(recordings), "sim"]
+    assert config.epochs == DEFAULTS.epochs and config.lr == DEFAULTS.lr
+    assert config.threshold_from == "init" and config.report_sources == []
+    assert config.simulation_size == replay_simulation_size(
+        6 * (1 + DEFAULTS.augment_copies) * (1 - DEFAULTS.validation_fraction),
+        DEFAULTS.replay_share,
+    )
+    mine = finetune_config(
+        default_model_dir(), [recordings], tmp_path / "o", replay=(), epochs=2, replay_share=0.0
+    )
+    assert mine.epochs == 2 and mine.training_sources == [str(recordings)]
+    with pytest.raises(ConfigError, match="epoch"):
+        finetune_config(default_model_dir(), [recordings], tmp_path / "o", epoch=2)
+    with pytest.raises(FinetuneError, match="no recordings"):
+        finetune_config(default_model_dir(), [tmp_path], tmp_path / "o")
+    with pytest.raises(FinetuneError, match="not 'sim'"):
+        finetune_config(default_model_dir(), ["sim"], tmp_path / "o")
+
+
+def test_replay_is_sized_to_its_share():
+    assert replay_simulation_size(375, 0.5) == 1
+    assert replay_simulation_size(376, 0.5) == 2
+    assert replay_simulation_size(375, 0.75) == 3
+    assert replay_simulation_size(1000, 0.0) == 0
+    with pytest.raises(FinetuneError):
+        replay_simulation_size(10, 1.0)
+
+
+def test_training_starts_from_the_models_weights(recordings, tmp_path):
+    """The loss of the first step is the shipped model's own loss on that batch."""
+    config = finetune_config(
+        default_model_dir(),
+        [recordings],
+        tmp_path / "out",
+        replay=(),
+        dropout=0.0,
+        epochs=1,
+        batch_size=10_000,  # one batch: every row
+        augment_copies=1,
+        validation_fraction=0.2,
+    )
+    data = load_training_data(config)
+    expected = bce(load_model(None).predict(data.train_x), data.train_y)
+    result = train(config, data=data)
+    assert result.step_losses[0] == pytest.approx(expected, rel=1e-4)
+    fresh = train(
+        config.replace(init_from=None, threshold_from="tune", destination=str(tmp_path / "f")),
+        data=data,
+    )
+    assert abs(fresh.step_losses[0] - expected) > 0.05  # a fresh model starts elsewhere
+    written = read_artifact(tmp_path / "out")
+    assert np.allclose(written.thresholds, read_artifact(default_model_dir()).thresholds)
+    assert written.config["train_config"]["init_from"] == str(default_model_dir())
+
+
+def test_only_the_trainable_layers_move(recordings, tmp_path):
+    config = finetune_config(
+        default_model_dir(),
+        [recordings],
+        tmp_path / "out",
+        replay=(),
+        epochs=2,
+        trainable="head",
+        lr=1e-2,
+    )
+    result = train(config)
+    start = build_model(config, 512, 12)
+    load_init_weights(start, config)
+    before, after = start.state_dict(), result.model.state_dict()
+    moved = {k for k in before if not torch.equal(before[k], after[k])}
+    assert moved == {"head.weight", "head.bias"}
+    model = build_model(config, 512, 12)
+    apply_trainable(model, "top")
+    assert {n.split(".")[0] for n, p in model.named_parameters() if p.requires_grad} == {
+        "blocks",
+        "norm",
+        "head",
+    }
+    assert not any(p.requires_grad for n, p in model.named_parameters() if n.startswith("blocks.0"))
+
+
+def test_a_different_architecture_is_refused(recordings, tmp_path):
+    config = finetune_config(default_model_dir(), [recordings], tmp_path / "o", ours_hidden=256)
+    with pytest.raises(ConfigError, match="ours_hidden"):
+        load_init_weights(build_model(config, 512, 12), config)
+
+
+@pytest.mark.parametrize("model_kind", ["kord", "ours"])
+@pytest.mark.parametrize("store", ["full", "half"])
+def test_weights_come_back_from_the_onnx_file(model_kind, store):
+    config = TrainConfig(["sim"], model=model_kind, trunk_hidden_size=64, ours_hidden=64)
+    model = build_model(config, 512, 12)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.01 * torch.randn_like(p))  # trained weights differ from each other
+    back = state_dict_from_onnx(export_onnx(model, 512, "folded", None, store), model)
+    tol = 0 if store == "full" else 1e-3
+    for key, value in model.state_dict().items():
+        assert torch.allclose(back[key], value, atol=tol, rtol=tol), key
+    other = build_model(config.replace(ours_hidden=32, trunk_hidden_size=32), 512, 12)
+    with pytest.raises(ModelError, match="shape"):
+        state_dict_from_onnx(export_onnx(model, 512, "folded", None, store), other)
+    with pytest.raises(ModelError, match="cannot be read"):
+        state_dict_from_onnx(b"not onnx", model)
+
+
+def test_split_holdout_and_staging(recordings, tmp_path):
+    paths = sorted(recordings.glob("*.bin"))
+    train_part, held = split_holdout(recordings, share=0.34, seed=1)
+    assert len(held) == 2 and len(train_part) == 4
+    assert sorted(train_part + held) == paths
+    assert split_holdout(paths, 0.34, 1) == (train_part, held)  # same seed, same split
+    assert split_holdout(paths, 0.34, 2) != (train_part, held)
+    assert split_holdout(paths[:1], 0.5) == (paths[:1], [])
+    assert split_holdout(paths, 0.0) == (paths, [])
+    assert len(split_holdout(paths, 0.01)[1]) == 1  # at least one held out
+    folder = stage_samples(held, tmp_path / "held")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in held)
+    with pytest.raises(FinetuneError):
+        split_holdout(paths, 1.0)
+
+
+def test_exact_accuracy_is_evals_exact(recordings):
+    got = exact_accuracy(None, recordings)
+    assert got == pytest.approx(evaluate_sources(None, [str(recordings)])["exact"])
+    paths = sorted(recordings.glob("*.bin"))
+    assert exact_accuracy(default_model_dir(), paths) == got
+    with pytest.raises(FinetuneError):
+        exact_accuracy(None, [])
+
+
+def test_the_cli_fine_tunes_from_a_model(recordings, tmp_path, capsys):
+    out = tmp_path / "mine"
+    code = main(
+        [
+            "ml",
+            "train",
+            "--init-from",
+            str(default_model_dir()),
+            "--training-sources",
+            str(recordings),
+            "--destination",
+            str(out),
+            "--epochs",
+            "1",
+            "--replay",
+            "--no-progress",
+            "--json",
+        ]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["destination"] == str(out)
+    config = read_artifact(out).config
+    assert config["model"] == "ours" and config["loader"] == "mel"
+    assert config["train_config"]["init_from"] == str(default_model_dir())
+    assert config["train_config"]["training_sources"] == [str(recordings)]
+    assert main(["ml", "train", "--init-from", str(default_model_dir())]) == 2
+    assert "--training-sources" in capsys.readouterr().err
