@@ -319,7 +319,13 @@ def _cmd_infer_mic(args: argparse.Namespace) -> int:
 def _register_eval(ml_sub: argparse._SubParsersAction) -> None:
     p = ml_sub.add_parser("eval", help="score a model on folders of labelled .bin samples")
     p.add_argument("--source", nargs="+", required=True, metavar="DIR", help=".bin folders")
-    p.add_argument("--model", default=None, help="model folder (default: shipped)")
+    p.add_argument(
+        "--model",
+        nargs="+",
+        default=None,
+        metavar="DIR",
+        help="model folder (default: shipped); several compare them side by side",
+    )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=_cmd_eval)
 
@@ -367,7 +373,10 @@ def _short_metrics(m: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    result = evaluate_sources(args.model, args.source)
+    models = args.model or [None]
+    if len(models) > 1:
+        return _eval_compare(models, args.source, args.json)
+    result = evaluate_sources(models[0], args.source)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -377,6 +386,34 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             f"{name:<40} n={m['count']:<5} exact {m['exact']:6.1%}  macro F1 {m['macro_f1']:6.1%}  "
             f"PR-AUC {m['macro_pr_auc']:6.1%}  sample F1 {m['sample_f1']:6.1%}"
         )
+    return 0
+
+
+def _eval_compare(models: list[str], sources: list[str], as_json: bool) -> int:
+    """Several models on the same sources: exact match (macro F1) per source, side by side;
+    the differences are against the first model. JSON: {"models": [each eval result]}."""
+    results = [evaluate_sources(m, sources) for m in models]
+    if as_json:
+        print(json.dumps({"models": results}, indent=2))
+        return 0
+    width = 24
+    for i, r in enumerate(results, 1):
+        print(f"model {i}: {r['model']}")
+    header = "".join(f"{f'model {i}':>{width}}" for i in range(1, len(results) + 1))
+    print(f"{'source':<40} {'n':>5}{header}")
+    names = [*results[0]["sources"], "all"]
+    for name in names:
+        cells = []
+        for r in results:
+            m = r if name == "all" else r["sources"][name]
+            first = results[0] if name == "all" else results[0]["sources"][name]
+            delta = 100 * (m["exact"] - first["exact"])
+            shown = f"{m['exact']:.1%}" + (f" ({delta:+.1f})" if r is not results[0] else "")
+            shown += f" F1 {m['macro_f1']:.0%}"
+            cells.append(f"{shown:>{width}}")
+        count = (results[0] if name == "all" else results[0]["sources"][name])["count"]
+        label = name if len(name) <= 40 else "…" + name[-39:]
+        print(f"{label:<40} {count:>5}" + "".join(cells))
     return 0
 
 

@@ -223,3 +223,25 @@ def test_the_cli_fine_tunes_from_a_model(recordings, tmp_path, capsys):
     assert config["train_config"]["training_sources"] == [str(recordings)]
     assert main(["ml", "train", "--init-from", str(default_model_dir())]) == 2
     assert "--training-sources" in capsys.readouterr().err
+
+
+def test_eval_compares_models_side_by_side(recordings, tmp_path, capsys):
+    other = tmp_path / "other"
+    config = finetune_config(default_model_dir(), [recordings], other, replay=(), epochs=3, lr=3e-3)
+    train(config)
+    sources = [str(recordings)]
+    assert main(["ml", "eval", "--source", *sources, "--model", str(default_model_dir())]) == 0
+    single = capsys.readouterr().out
+    assert single.startswith(f"model {default_model_dir()}\n")  # one model: as before
+    argv = ["ml", "eval", "--source", *sources, "--model", str(default_model_dir()), str(other)]
+    assert main(argv) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == f"model 1: {default_model_dir()}" and table[1] == f"model 2: {other}"
+    first = evaluate_sources(str(default_model_dir()), sources)["exact"]
+    second = evaluate_sources(str(other), sources)["exact"]
+    row = next(line for line in table if line.startswith("all"))
+    assert f"{first:.1%}" in row and f"{second:.1%} ({100 * (second - first):+.1f})" in row
+    assert main([*argv, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [m["model"] for m in data["models"]] == [str(default_model_dir()), str(other)]
+    assert data["models"][1]["exact"] == pytest.approx(second)
