@@ -77,6 +77,12 @@ class AnalyzerBridge(QObject):
 
     # ----------------------------------------------------------------- control (GUI thread)
     @property
+    def analyzer(self) -> Any:
+        """The LiveAnalyzer in use, or None; its `capture.ring` is the microphone's audio
+        (the recording page's take recorder reads it: one input stream for both)."""
+        return self._analyzer
+
+    @property
     def running(self) -> bool:
         a = self._analyzer
         return bool(a is not None and getattr(a, "running", False))
