@@ -49,6 +49,7 @@ class AppContext(QObject):
             self.synth.set_output_device(self.settings.get("audio/output_device") or None)
         self.analyzer = AnalyzerBridge(self)
         self._status: Callable[..., None] = lambda msg, *_: log.info("status: %s", msg)
+        self._listen: Callable[[], bool] | None = None
         self.keyboard = make_keyboard()
         attach = getattr(self.keyboard, "attach_synth", None)
         if callable(attach):
@@ -60,6 +61,15 @@ class AppContext(QObject):
 
     def set_status_sink(self, sink: Callable[..., None]) -> None:
         self._status = sink
+
+    def start_listening(self) -> bool:
+        """Start listening the way the main window does (its device, detector and gate);
+        False when it could not start or no window set a starter."""
+        return bool(self._listen()) if self._listen is not None else False
+
+    def set_listen_starter(self, starter: Callable[[], bool]) -> None:
+        """Who starts listening for a panel that needs the microphone (the main window)."""
+        self._listen = starter
 
     def light_keys(self, role: str, midis: Iterable[int]) -> None:
         """Light `midis` on the shared keyboard in highlight `role` ("detected", "chord", …)."""

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.status_bar = KordStatusBar(self)
         self.setStatusBar(self.status_bar)
         self.context.set_status_sink(self.status_bar.showMessage)
+        self.context.set_listen_starter(self.start_listening)  # e.g. the recording page
         self.tuning_popup = TuningPopup(self)
         self._connect()
         self._restore()
@@ -319,6 +320,9 @@ class MainWindow(QMainWindow):
         self._action(model, "&Load model…", self.load_model_dialog)
         self._action(model, "Use &default model", self.use_default_model)
         model.addSeparator()
+        self.teach_action = self._action(
+            model, "Teach it your &instrument…", lambda: self.open_training_wizard("teach")
+        )
         self.train_action = self._action(model, "&Train a model…", self.open_training_wizard)
 
         help_menu = bar.addMenu("&Help")
@@ -814,7 +818,8 @@ class MainWindow(QMainWindow):
         self._update_model_label()
         self.context.status("Using the default model")
 
-    def open_training_wizard(self) -> None:
+    def open_training_wizard(self, path: str | None = None) -> None:
+        """Open the training wizard (one per window); `path` "teach" starts at recording."""
         try:
             from kord_desktop.panels.training_wizard import TrainingWizard
         except Exception as exc:  # noqa: BLE001 - not built yet / torch missing
@@ -828,6 +833,12 @@ class MainWindow(QMainWindow):
             model_ready = getattr(wizard, "model_ready", None)
             if model_ready is not None:
                 model_ready.connect(lambda p: self.load_model(p))
+            default_requested = getattr(wizard, "default_model_requested", None)
+            if default_requested is not None:
+                default_requested.connect(self.use_default_model)
+        open_at = getattr(wizard, "open_at", None)
+        if callable(open_at) and not wizard.isVisible():
+            open_at(path)
         wizard.show()
         wizard.raise_()
 

@@ -49,6 +49,12 @@ OPTIONS: dict[str, Option] = {
         Option("view/note_names", str, "c", choices=("none", "c", "all")),
         # how heard chords are named: "lead-sheet" (C/E, Cø7, C5) or kord's exact strings
         Option("view/chord_names", str, DEFAULT_NAMING_STYLE, choices=NAMING_STYLES),
+        # Teach it your instrument: the last instrument and chords recorded
+        Option("record/instrument", str, "my instrument"),
+        Option(
+            "record/chord_set", str, "default", choices=("default", "triads", "sevenths", "song")
+        ),
+        Option("record/song_chords", str, ""),
         Option("window/geometry", QByteArray, QByteArray()),
         Option("window/state", QByteArray, QByteArray()),
     )

@@ -58,6 +58,7 @@ def make_wizard(qtbot, tmp_path):
 
     def make(**kwargs) -> tw.TrainingWizard:
         ctx = make_context(qtbot, tmp_path)
+        kwargs.setdefault("start", tw.SOURCES)  # the folder path; test_record_page: the other
         wizard = tw.TrainingWizard(ctx, probe=False, **kwargs)
         qtbot.addWidget(wizard)
         wizard.training_page.set_precisions(CPU_PRECISIONS)
