@@ -587,8 +587,10 @@ class RecordPage(QWizardPage):
         busy = bool(self._pending)
         self.prev_button.setEnabled(self.index > 0)
         self.skip_button.setEnabled(not self.done)
-        self.retake_button.setEnabled(
-            not busy and (self.index in self.recorded or bool(self.history))
+        target = self._retake_target()
+        self.retake_button.setEnabled(not busy and target is not None)
+        self.retake_button.setText(
+            f"Retake {pretty(self.prompts[target].symbol)}" if target is not None else "Retake"
         )
         self.manual_button.setEnabled(not self.done and bool(self.label()))
         self.reset_keys_button.setEnabled(not self.done)
@@ -628,15 +630,17 @@ class RecordPage(QWizardPage):
     def retake(self) -> None:
         """Delete this chord's take (or, when it has none yet, the last take) and record it
         again."""
-        if self._pending:
-            return
-        target = self.index if self.index in self.recorded else None
-        if target is None and self.history:
-            target = self.history[-1]
-        if target is None:
+        target = self._retake_target()
+        if self._pending or target is None:
             return
         self._delete(target)
         self._go(target)
+
+    def _retake_target(self) -> int | None:
+        """The chord Retake records again: this one if it has a take, else the last taken."""
+        if self.index in self.recorded:
+            return self.index
+        return self.history[-1] if self.history else None
 
     def delete_selected(self) -> None:
         """Delete the take selected in the list (that chord can be recorded again)."""

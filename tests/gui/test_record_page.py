@@ -140,6 +140,7 @@ def test_record_retake_skip_delete_and_the_labels_on_disk(qtbot, wizard):
     assert labels_on_disk("my guitar") == [("C", c)]
 
     # retake: the last take goes, the chord comes back; this time with other keys marked
+    assert page.retake_button.text() == "Retake C"
     page.retake_button.click()
     assert page.index == 0 and page.symbol.text() == "C"
     assert page.wait_idle()
