@@ -65,6 +65,7 @@ class TakeBridge(QObject):
         self.state = "IDLE"
         self.frames_lost = 0  # frames the reader missed (it fell behind the ring)
         self.frames_fed = 0  # frames the recorder has seen since it was last armed
+        self.read_until = 0  # the capture ring's frame the reader has read up to
         self._lock = threading.Lock()
         self._recorder: Any = None
         self._rate = 0
@@ -73,13 +74,12 @@ class TakeBridge(QObject):
         self._last_level = 0.0
         self._shown_level = -120.0
         self._reader: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._ring: Any = None
-        self._pos = 0
+        self._stop = threading.Event()  # the current reader's: set, it ends at its next look
+        self._stop.set()
         self._requests = 0
         #: bumped by every arm/disarm: a take or state from an older arming is dropped
         self._generation = 0
-        self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kord-take-saver")
+        self._saver: ThreadPoolExecutor | None = None
         self._state_internal.connect(self._on_state)
         self._take_internal.connect(self._on_take)
 
@@ -140,16 +140,19 @@ class TakeBridge(QObject):
             self._generation += 1
             if self._recorder is not None:
                 self._recorder.reset()
+            self._stop.set()  # the reader only runs while a take is armed
         self._show_state("IDLE")
 
     def shutdown(self) -> None:
-        """Stop the reader thread and finish pending saves (window closing, tests)."""
+        """Stop the reader thread and finish pending saves (window closing, tests); the bridge
+        can be armed again afterwards."""
         self.disarm()
-        self._stop.set()
         reader, self._reader = self._reader, None
         if reader is not None:
             reader.join(timeout=2.0)
-        self._saver.shutdown(wait=True)
+        saver, self._saver = self._saver, None
+        if saver is not None:
+            saver.shutdown(wait=True)
 
     # ------------------------------------------------------------------ saving (worker thread)
     def save(self, instrument: str, audio: np.ndarray, rate: int, notes, symbol: str = "") -> int:
@@ -191,6 +194,8 @@ class TakeBridge(QObject):
 
     def wait_saved(self, timeout: float = 10.0) -> bool:
         """Block until every queued save/delete has run (tests, closing the wizard)."""
+        if self._saver is None:
+            return True
         done = threading.Event()
         self._saver.submit(done.set)
         return done.wait(timeout)
@@ -211,6 +216,8 @@ class TakeBridge(QObject):
             else:
                 self.saved.emit(request, result)
 
+        if self._saver is None:
+            self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kord-take-saver")
         self._saver.submit(run)
         return request
 
@@ -220,11 +227,13 @@ class TakeBridge(QObject):
         self._feed(np.asarray(block, dtype=np.float32).reshape(-1), int(rate))
 
     def _ensure_reader(self) -> None:
-        if self.analyzer is None or (self._reader is not None and self._reader.is_alive()):
+        """A reader thread for this arming (the last one was told to stop when its take
+        ended or was dropped; it can no longer feed the recorder, see _feed)."""
+        if self.analyzer is None or not self._stop.is_set():
             return
-        self._stop = threading.Event()
+        self._stop = stop = threading.Event()
         self._reader = threading.Thread(
-            target=self._read_loop, args=(self._stop,), name="kord-take-reader", daemon=True
+            target=self._read_loop, args=(stop,), name="kord-take-reader", daemon=True
         )
         self._reader.start()
 
@@ -235,35 +244,38 @@ class TakeBridge(QObject):
         return getattr(analyzer, "capture", None)
 
     def _read_loop(self, stop: threading.Event) -> None:
-        """Copy what the capture ring received since the last look into the recorder."""
+        """Copy what the capture ring received since the last look into the recorder, from
+        the newest frame when the reader starts (or listening restarts) on."""
+        seen: Any = None  # the ring read last (a new one when listening restarted)
+        pos = 0
         while not stop.wait(POLL_SECONDS):
             capture = self._capture()
             ring = getattr(capture, "ring", None)
             rate = int(getattr(capture, "sample_rate", 0) or 0)
             if ring is None or not rate:
-                self._ring = None
+                seen = None
                 continue
             total = ring.total_written
-            if ring is not self._ring:  # listening (re)started: begin at its newest frame
-                self._ring, self._pos = ring, total
+            if ring is not seen:
+                seen, pos = ring, total
+                self.read_until = pos
                 continue
-            new = total - self._pos
-            if new <= 0 or not self._armed:
-                self._pos = total
+            new = total - pos
+            if new <= 0:
                 continue
             if new > ring.capacity:
                 self.frames_lost += new - ring.capacity
                 new = ring.capacity
-            block, end = ring.read_latest(new)
-            self._pos = end
+            block, pos = ring.read_latest(new)
             try:
-                self._feed(block, rate)
+                self._feed(block, rate, stop)
             except Exception:  # noqa: BLE001 - a recorder bug must not kill the reader
                 log.exception("take recorder failed")
+            self.read_until = pos
 
-    def _feed(self, block: np.ndarray, rate: int) -> None:
+    def _feed(self, block: np.ndarray, rate: int, stop: threading.Event | None = None) -> None:
         with self._lock:
-            if not self._armed:
+            if not self._armed or (stop is not None and stop.is_set()):
                 return
             recorder = self._recorder
             if recorder is None or rate != self._rate:
@@ -295,6 +307,7 @@ class TakeBridge(QObject):
         audio = np.asarray(recorder.audio(), dtype=np.float32).copy()
         self._armed = False
         self._manual = False
+        self._stop.set()
         recorder.reset()
         return audio
 

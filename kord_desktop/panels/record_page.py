@@ -495,6 +495,13 @@ class RecordPage(QWizardPage):
         self._listening_changed(self._listening())
         self._show_prompt()
 
+    def resume(self) -> None:
+        """Back on the page (from the fine-tune page): go on where the session left off."""
+        self._active = True
+        self._count_takes()
+        self._listening_changed(self._listening())
+        self._show_prompt()
+
     def leave(self) -> None:
         """The page is left (Next, Back, the wizard closing): stop recording."""
         self._active = False

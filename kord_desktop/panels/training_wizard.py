@@ -210,12 +210,15 @@ class TrainingWizard(QWizard):
             self.record_page.leave()
         if page_id == RECORD_SETUP:
             self.record_setup_page.refresh_instruments()
-        elif page_id == RECORD and left == RECORD_SETUP:
-            setup = self.record_setup_page
-            setup.remember()
-            self.record_page.begin(
-                setup.instrument_name(), setup.prompts(), setup.seconds_per_take()
-            )
+        elif page_id == RECORD:
+            if left == RECORD_SETUP:
+                setup = self.record_setup_page
+                setup.remember()
+                self.record_page.begin(
+                    setup.instrument_name(), setup.prompts(), setup.seconds_per_take()
+                )
+            else:  # back from the fine-tune page
+                self.record_page.resume()
             if not self._listening():
                 self._start_listening()
         elif page_id == FINETUNE:

@@ -251,3 +251,17 @@ def test_enough_takes_unlock_the_fine_tune_page(qtbot, wizard):
     assert "4 takes of “my guitar”: 3 to learn from, 1 held out" in ft.recordings.text()
     assert "default model" in ft.start_from.text()
     assert wizard.button(tw.QWizard.WizardButton.CommitButton).text() == "Fine-tune"
+
+
+def test_back_from_the_fine_tune_page_records_where_it_left_off(qtbot, wizard):
+    page = to_record_page(wizard, song="C Am F G Dm")
+    for _ in range(4):
+        record(qtbot, wizard, page, page.prompts[page.index].notes)
+    assert page.symbol.text() == "Dm"
+    wizard.next()
+    assert wizard.currentId() == tw.FINETUNE and not wizard.takes.armed
+    wizard.back()
+    assert wizard.currentId() == tw.RECORD
+    assert page.symbol.text() == "Dm" and wizard.takes.armed  # the same session goes on
+    record(qtbot, wizard, page, page.prompts[4].notes)
+    assert page.done and len(list_takes("my guitar")) == 5
