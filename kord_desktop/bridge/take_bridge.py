@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,9 @@ class TakeBridge(QObject):
         self._saver: ThreadPoolExecutor | None = None
         self._state_internal.connect(self._on_state)
         self._take_internal.connect(self._on_take)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)  # pending saves finish before the app goes
 
     # ------------------------------------------------------------------ control (GUI thread)
     @property
