@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10,20,40,80", help="recorded chords per fine-tune")
     parser.add_argument("--instruments", type=int, default=4, help=f"of {len(INSTRUMENTS)}")
+    parser.add_argument("--only", default=None, help="instruments whose name contains this")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument(
@@ -213,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{k} {v:.1%} (n={len(captured[k])})" for k, v in before_captured.items())
     )
     rows = []
-    for inst in INSTRUMENTS[: args.instruments]:
+    chosen = [i for i in INSTRUMENTS if args.only is None or args.only in i.name]
+    for inst in chosen[: args.instruments]:
         train_paths, test_paths = takes_for(inst, args.seed)
         before = exact_accuracy(model, test_paths)
         print(

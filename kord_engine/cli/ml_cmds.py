@@ -33,6 +33,7 @@ _CHOICES = {
     "threshold_clamp": ("kord", "exact"),
     "trainable": ("all", "top", "head"),
     "threshold_from": ("tune", "init"),
+    "sim_targets": ("labels", "model"),
 }
 
 

@@ -148,6 +148,12 @@ class TrainConfig:
     init_from: str | None = None
     trainable: str = "all"
     threshold_from: str = "tune"
+    # L2-SP: a pull of the weights back toward init_from's, anchor·(w − w₀) added to each
+    # gradient, so a fine-tune moves only as far as the new data asks (0: none)
+    anchor: float = 0.0
+    # targets of the simulated rows: their labels, or ("model") init_from's probabilities —
+    # distillation, so replayed chords keep what the model said about them
+    sim_targets: str = "labels"
 
     def validate(self) -> TrainConfig:
         """Raise ConfigError naming the first bad field; returns self so calls can chain."""
@@ -170,6 +176,11 @@ class TrainConfig:
         _choose("lr_schedule", self.lr_schedule, ("cosine", "kord"))
         _choose("trainable", self.trainable, ("all", "top", "head"))
         _choose("threshold_from", self.threshold_from, ("tune", "init"))
+        _choose("sim_targets", self.sim_targets, ("labels", "model"))
+        if self.sim_targets == "model" and not self.init_from:
+            raise ConfigError("sim_targets 'model' needs init_from (a model folder)")
+        if self.anchor < 0:
+            raise ConfigError(f"anchor must not be negative, got {self.anchor}")
         if self.threshold_from == "init" and not self.init_from:
             raise ConfigError("threshold_from 'init' needs init_from (a model folder)")
         for name in ("epochs", "batch_size", "captured_oversample_factor", "threshold_limit"):

@@ -53,7 +53,7 @@ class FinetuneDefaults:
     """What a fine-tune does unless told otherwise (every field is a TrainConfig override
     except `replay_share`, the share of training rows that are replayed simulated chords)."""
 
-    epochs: int = 6
+    epochs: int = 15
     lr: float = 3e-4
     batch_size: int = 64
     augment_copies: int = 8
@@ -62,6 +62,7 @@ class FinetuneDefaults:
     trainable: str = "all"
     validation_fraction: float = 0.1
     threshold_from: str = "init"
+    sim_targets: str = "model"
 
 
 DEFAULTS = FinetuneDefaults()
@@ -292,3 +293,40 @@ def init_thresholds(model_dir: str | os.PathLike[str], classes: int) -> np.ndarr
             f"{model_dir} has {thresholds.size} thresholds, the fine-tuned model {classes} outputs"
         )
     return thresholds
+
+
+def anchor_hook(model, strength: float, scaler, then=None):
+    """A loop hook adding `strength`·(w − w₀) to each trainable weight's gradient (L2-SP:
+    the gradient of strength/2·‖w − w₀‖², w₀ = the weights now), scaled like the loss when a
+    GradScaler is on; `then` (another hook) runs after it."""
+    import torch
+
+    pairs = [(p, p.detach().clone()) for p in model.parameters() if p.requires_grad]
+
+    def hook(state, wrapped) -> None:
+        factor = float(strength) * float(scaler.scale)  # scale: 1.0 without a GradScaler
+        with torch.no_grad():
+            for param, start in pairs:
+                if param.grad is not None:
+                    param.grad.add_(param - start, alpha=factor)
+        if then is not None:
+            then(state, wrapped)
+
+    return hook
+
+
+def distill_sim_targets(data, model_dir: str | os.PathLike[str]):
+    """`data` with the simulated training rows' targets replaced by `model_dir`'s
+    probabilities (learning without forgetting: on replayed chords the fine-tuned model is
+    taught what the model said, not the simulator's label); recorded rows keep their labels.
+    Needs `data.train_origin`; returns a new TrainData."""
+    from kord_engine.audio.listen.model.infer import load_model
+
+    if data.train_origin is None:
+        raise FinetuneError("sim_targets 'model' needs to know which training rows are sim")
+    names = (SIM, f"{SIM} (augmented)")
+    sim = np.array([str(o) in names for o in data.train_origin], dtype=bool)
+    y = np.array(data.train_y, dtype=np.float32, copy=True)
+    if sim.any():
+        y[sim] = load_model(model_dir).predict(np.asarray(data.train_x)[sim])
+    return dataclasses.replace(data, train_y=y)

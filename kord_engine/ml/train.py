@@ -30,6 +30,8 @@ class TrainData:
     reports: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     #: per validation row, the source it came from ("sim" or a folder); optional
     val_origin: list[str] | None = None
+    #: per training row, the same ("<source> (augmented)" for augmented rows); optional
+    train_origin: list[str] | None = None
 
 
 @dataclass
@@ -95,6 +97,7 @@ def load_training_data(
         built.y_val,
         reports,
         list(built.meta.get("val_origin", [])) or None,
+        list(built.meta.get("train_origin", [])) or None,
     )
 
 
@@ -184,6 +187,10 @@ def train(
             from kord_engine.ml.config import ConfigError
 
             raise ConfigError("the training sources produced no samples")
+        if config.init_from and config.sim_targets == "model":
+            from kord_engine.ml.finetune import distill_sim_targets
+
+            data = distill_sim_targets(data, config.init_from)
         x = torch.from_numpy(np.ascontiguousarray(data.train_x, dtype=np.float32))
         y = torch.from_numpy(np.ascontiguousarray(data.train_y, dtype=np.float32))
         vx = torch.from_numpy(np.ascontiguousarray(data.val_x, dtype=np.float32))
@@ -197,6 +204,7 @@ def train(
             load_init_weights(model, config)
             apply_trainable(model, config.trainable)
         model = model.to(device)
+        hook = after_backward
         wrapped = ddp.wrap_model(model, info, device)
         optimizer = make_optimizer(wrapped, config)
         scaler = LossScaler(
@@ -205,6 +213,10 @@ def train(
             enabled=config.precision == "fp16",
             device=device,
         )
+        if config.init_from and config.anchor > 0:
+            from kord_engine.ml.finetune import anchor_hook
+
+            hook = anchor_hook(model, config.anchor, scaler, after_backward)
         checkpoint_path = config.checkpoint_path
         if config.checkpoint_every and not checkpoint_path:
             checkpoint_path = str(Path(config.destination).with_suffix(".checkpoint.pt"))
@@ -239,7 +251,7 @@ def train(
             checkpoint_path=checkpoint_path,
             unwrapped=model,
             pin_memory=pin_memory_for(device),
-            after_backward=after_backward,
+            after_backward=hook,
         )
         state = None
         if config.resume_from:

@@ -17,6 +17,7 @@ from kord_engine.ml.finetune import (
     DEFAULTS,
     FinetuneError,
     apply_trainable,
+    distill_sim_targets,
     exact_accuracy,
     finetune_config,
     init_train_config,
@@ -110,7 +111,12 @@ def test_training_starts_from_the_models_weights(recordings, tmp_path):
     result = train(config, data=data)
     assert result.step_losses[0] == pytest.approx(expected, rel=1e-4)
     fresh = train(
-        config.replace(init_from=None, threshold_from="tune", destination=str(tmp_path / "f")),
+        config.replace(
+            init_from=None,
+            threshold_from="tune",
+            sim_targets="labels",
+            destination=str(tmp_path / "f"),
+        ),
         data=data,
     )
     assert abs(fresh.step_losses[0] - expected) > 0.05  # a fresh model starts elsewhere
@@ -143,6 +149,46 @@ def test_only_the_trainable_layers_move(recordings, tmp_path):
         "head",
     }
     assert not any(p.requires_grad for n, p in model.named_parameters() if n.startswith("blocks.0"))
+
+
+def test_the_anchor_holds_the_weights_near_the_models(recordings, tmp_path):
+    def distance(anchor):
+        config = finetune_config(
+            default_model_dir(),
+            [recordings],
+            tmp_path / f"a{anchor}",
+            replay=(),
+            epochs=2,
+            lr=3e-3,
+            dropout=0.0,
+            anchor=anchor,
+        )
+        result = train(config)
+        start = build_model(config, 512, 12)
+        load_init_weights(start, config)
+        before, after = start.state_dict(), result.model.state_dict()
+        return sum(float((after[k] - before[k]).norm() ** 2) for k in before) ** 0.5
+
+    free, held = distance(0.0), distance(1000.0)
+    assert 0 < held < 0.75 * free
+    with pytest.raises(ConfigError, match="anchor"):
+        finetune_config(default_model_dir(), [recordings], tmp_path / "o", anchor=-1.0)
+
+
+def test_simulated_rows_learn_what_the_model_said(recordings, tmp_path):
+    config = finetune_config(
+        default_model_dir(), [recordings], tmp_path / "o", epochs=1, augment_copies=1
+    )
+    assert config.sim_targets == "model" and "sim" in config.training_sources
+    data = load_training_data(config)
+    distilled = distill_sim_targets(data, config.init_from)
+    sim = np.array([o.startswith("sim") for o in data.train_origin])
+    assert sim.any() and (~sim).any()
+    assert np.allclose(distilled.train_y[sim], load_model(None).predict(data.train_x[sim]))
+    assert np.array_equal(distilled.train_y[~sim], data.train_y[~sim])  # recordings: labels
+    assert set(np.unique(data.train_y)) <= {0.0, 1.0}  # the input is left as it was
+    with pytest.raises(ConfigError, match="init_from"):
+        TrainConfig(["sim"], sim_targets="model").validate()
 
 
 def test_a_different_architecture_is_refused(recordings, tmp_path):
