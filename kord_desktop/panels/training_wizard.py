@@ -271,7 +271,7 @@ class TrainingWizard(QWizard):
         self.run_page.reset()
         try:
             self.plan = self.finetune_page.plan(**{**self.finetune_overrides, **extra})
-        except KordError as exc:
+        except (KordError, OSError) as exc:  # no usable model, takes gone, disk full, …
             self.run_page.show_end(f"Cannot fine-tune: {exc}", error=True)
             return
         self.config = self.plan.config
@@ -360,6 +360,7 @@ class TrainingWizard(QWizard):
         self._status("Training failed")
 
     def _on_stopped(self) -> None:
+        self._drop_plan()  # whatever the outcome (a failed run too): the staged copy goes
         if self._close_when_stopped:
             self._close_when_stopped = False
             super().reject()

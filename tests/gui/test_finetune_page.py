@@ -5,6 +5,7 @@ persisting across a restart of the window, and "Use the default model" one click
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,21 @@ def test_use_this_model_switches_the_live_detector_and_survives_a_restart(
     assert again.settings.get("model/dir") == ""
     assert "default" in again.status_bar.model.text()
     assert current_model_dir(again.settings) == default_model_dir()
+
+
+def test_a_model_that_cannot_be_finetuned_says_why_on_the_run_page(wizard, takes, tmp_path):
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "model.onnx").write_bytes(b"not a model")
+    (broken / "config.json").write_text("{}")
+    wizard.context.settings.set("model/dir", str(broken))
+    to_finetune_page(wizard)
+    assert str(broken) in wizard.finetune_page.start_from.text()
+    staged_before = set(Path(tempfile.gettempdir()).glob("kord-finetune-*"))
+    wizard.next()
+    page = wizard.run_page
+    assert wizard.currentId() == tw.RUN and not wizard.bridge.running
+    assert page.error.isVisible() and "Cannot fine-tune" in page.error.text()
+    assert page.again_button.isVisible() and page.settings_button.isVisible()
+    assert set(Path(tempfile.gettempdir()).glob("kord-finetune-*")) == staged_before
+    assert not Path(wizard.finetune_page.destination.text()).exists()
