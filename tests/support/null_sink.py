@@ -6,12 +6,15 @@ nobody else's sound gets in.
         ...
 
 The daemon is started with scripts/pulse-null-sink.sh when none answers. On entry the sink is
-loaded, this process's environment routed through it, and a short tone played until it comes
-back on the monitor. PulseAudio 16's null sink renders up to 2 s ahead while no client asks
-for low latency, so a recording started on an idle sink gets its first data up to 2 s late
-(measured: 2.0 s on a fresh sink, 10–20 ms on a busy one); a test that plays before its sink
-flows hears nothing. On exit the tone is long gone, the
-environment is restored and the module unloaded. Test and benchmark support only.
+loaded, a silent low-latency stream (`pacat` from /dev/zero) kept playing into it, this
+process's environment routed through it, and a short tone played until it comes back on the
+monitor. On exit the environment is restored, the keeper stopped and the module unloaded.
+
+Why the keeper: PulseAudio 16's null sink renders up to 2 s ahead while no client asks for low
+latency, so a recording started on an idle sink got its first data 2.0 s late (parec as well
+as PortAudio; 10–20 ms on a busy sink), and 2 s is also the live analyzer's stall limit. With
+a 20 ms client always connected every new stream flows within ~20 ms. Test and benchmark
+support only.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 START_SCRIPT = ROOT / "scripts" / "pulse-null-sink.sh"
 RATE = 48000
+#: the keeper's latency: what every new stream on the sink waits for its first data at most
+KEEPER_LATENCY_MS = 20
 #: the probe tone: quiet, and far above the null sink's digital silence
 PROBE_AMPLITUDE = 0.05
 PROBE_HZ = 440.0
@@ -122,6 +127,19 @@ def wait_until_flowing(rate: int = RATE, timeout_s: float = 10.0) -> float:
     return took
 
 
+def keep_flowing(sink: str, rate: int = RATE) -> subprocess.Popen | None:
+    """Play silence into `sink` at low latency until terminated (None without pacat), so the
+    sink never falls back to its 2 s blocks while idle."""
+    if shutil.which("pacat") is None:
+        return None
+    with open("/dev/zero", "rb") as zeros:
+        return subprocess.Popen(
+            ["pacat", "--playback", "--raw", f"--device={sink}", "--format=s16le",
+             "--channels=1", f"--rate={rate}", f"--latency-msec={KEEPER_LATENCY_MS}"],
+            stdin=zeros, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+
 @contextmanager
 def private_null_sink(
     prefix: str = "kord", rate: int = RATE, wait_s: float | None = 10.0
@@ -142,9 +160,11 @@ def private_null_sink(
         raise NullSinkError(f"could not load a null sink: {loaded.stderr.strip()}")
     module = loaded.stdout.strip()
     saved = {key: os.environ.get(key) for key in ("PULSE_SINK", "PULSE_SOURCE")}
-    os.environ["PULSE_SINK"] = name
-    os.environ["PULSE_SOURCE"] = f"{name}.monitor"
+    keeper = None
     try:
+        keeper = keep_flowing(name, rate)
+        os.environ["PULSE_SINK"] = name
+        os.environ["PULSE_SOURCE"] = f"{name}.monitor"
         flow_s = wait_until_flowing(rate, wait_s) if wait_s is not None else None
         yield NullSink(name=name, module=module, rate=rate, flow_s=flow_s)
     finally:
@@ -153,4 +173,7 @@ def private_null_sink(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        if keeper is not None:
+            keeper.terminate()
+            keeper.wait(5)
         pactl("unload-module", module)
