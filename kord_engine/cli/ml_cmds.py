@@ -122,6 +122,8 @@ def _finetune_config_from_args(args: argparse.Namespace, changes: dict[str, Any]
     destination = changes.pop("destination", "model")
     if args.replay_share is not None:
         changes["replay_share"] = args.replay_share
+    if args.finetune_steps is not None:
+        changes["steps"] = args.finetune_steps
     holdout = changes.pop("validation_sources", [])
     replay = args.replay if args.replay is not None else [SIM]
     return finetune_config(init_from, sources, destination, replay, holdout, **changes)
@@ -152,6 +154,13 @@ def _register_train(ml_sub: argparse._SubParsersAction) -> None:
         type=float,
         default=None,
         help="with --init-from: share of training rows from the simulated replay (default 0.5)",
+    )
+    p.add_argument(
+        "--finetune-steps",
+        type=int,
+        default=None,
+        help="with --init-from: optimizer-step budget; --epochs is at most that many epochs "
+        "and the budget may make it fewer (default 180; 0: exactly --epochs)",
     )
     p.add_argument("--json", action="store_true", help="print the final report as JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

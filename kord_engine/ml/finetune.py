@@ -50,10 +50,14 @@ class FinetuneError(KordError):
 
 @dataclass(frozen=True)
 class FinetuneDefaults:
-    """What a fine-tune does unless told otherwise (every field is a TrainConfig override
-    except `replay_share`, the share of training rows that are replayed simulated chords)."""
+    """What a fine-tune does unless told otherwise. Every field is a TrainConfig override
+    except `replay_share` (the share of training rows that are replayed simulated chords) and
+    `steps`: the run gets `epochs` epochs or as many as fit in about `steps` optimizer steps,
+    whichever is fewer, so 80 recordings move the model no further than 40 do (more steps
+    forget more of what it knew; bench_finetune.py)."""
 
-    epochs: int = 15
+    epochs: int = 15  # at most: `steps` makes it fewer for many recordings
+    steps: int = 180  # optimizer-step budget: how far a fine-tune may move (0: no budget)
     lr: float = 3e-4
     batch_size: int = 64
     augment_copies: int = 8
@@ -120,8 +124,10 @@ def finetune_config(
     DEFAULTS (FinetuneDefaults) the fine-tuning values; `replay` is added to the training
     sources ("sim" by default, sized so replayed rows are `replay_share` of the rows; folders
     of captured recordings may be added), `holdout` folders become the validation sources
-    (none: a `validation_fraction` split of the pool). `overrides` (any TrainConfig field, or
-    `replay_share`) win over all of it; unknown names are a ConfigError."""
+    (none: a `validation_fraction` split of the pool). `overrides` (any TrainConfig field,
+    `replay_share` or `steps`) win over all of it; unknown names are a ConfigError. `epochs`
+    is at most that many: the `steps` budget may make it fewer (`steps=0`: exactly `epochs`).
+    """
     from kord_engine.ml.config import ConfigError, TrainConfig
 
     init_from = Path(init_from)
@@ -134,6 +140,9 @@ def finetune_config(
         raise FinetuneError(f"no recordings (.bin samples) in {', '.join(sources)}")
     settings = {**dataclasses.asdict(DEFAULTS), **overrides}
     share = float(settings.pop("replay_share"))
+    steps = int(settings.pop("steps"))
+    if steps < 0:
+        raise FinetuneError(f"steps must not be negative, got {steps}")
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(settings) - fields)
     if unknown:
@@ -163,7 +172,29 @@ def finetune_config(
         "threads": 0,
     }
     config = base.replace(**{**fixed, **settings})
+    if steps:
+        per_epoch = math.ceil(estimated_train_rows(config, n_user, replay) / config.batch_size)
+        config = config.replace(epochs=max(1, min(config.epochs, round(steps / per_epoch))))
     return config.validate()
+
+
+def estimated_train_rows(config, n_user: int, replay: Sequence[str]) -> float:
+    """About how many training rows `config` makes: the recordings and replay folders with
+    their augmented copies (captured folders oversampled), the simulated chords with their
+    world rows, all less the validation share."""
+    from kord_engine.ml.sim import ITEMS_PER_ITERATION
+    from kord_engine.ml.sources import is_captured
+
+    copies = config.augment_copies
+    keep = 1.0 if config.validation_sources else 1.0 - config.validation_fraction
+    rows = n_user * (1 + copies)
+    for folder in (r for r in replay if r != SIM):
+        factor = config.captured_oversample_factor if is_captured(folder) else 1
+        rows += count_samples([folder]) * (factor + copies)
+    if SIM in replay:
+        sim = config.simulation_size * ITEMS_PER_ITERATION
+        rows += sim * (1 + (config.augment_sim_share if copies else 0.0))
+    return rows * keep
 
 
 def _sample_path(item: Any) -> Path:

@@ -84,6 +84,22 @@ def test_the_config_is_the_models_own_with_finetuning_defaults(recordings, tmp_p
         finetune_config(default_model_dir(), ["sim"], tmp_path / "o")
 
 
+def test_many_recordings_get_fewer_epochs_within_the_step_budget(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(80):
+        notes = CHORDS[i % len(CHORDS)]
+        save_take("x", chord_audio(notes, 0.3), RATE, [n + 12 for n in notes], directory=folder)
+    few = tmp_path / "few"
+    stage_samples(sorted(folder.glob("*.bin"))[:10], few)
+    assert finetune_config(default_model_dir(), [few], tmp_path / "o").epochs == DEFAULTS.epochs
+    many = finetune_config(default_model_dir(), [folder], tmp_path / "o")
+    rows = 80 * (1 + DEFAULTS.augment_copies) * 0.9 + 2 * 375 * 1.25 * 0.9
+    assert many.epochs == round(DEFAULTS.steps / np.ceil(rows / DEFAULTS.batch_size)) < 15
+    exact = finetune_config(default_model_dir(), [folder], tmp_path / "o", steps=0, epochs=20)
+    assert exact.epochs == 20
+
+
 def test_replay_is_sized_to_its_share():
     assert replay_simulation_size(375, 0.5) == 1
     assert replay_simulation_size(376, 0.5) == 2
