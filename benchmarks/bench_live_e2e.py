@@ -34,9 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import shutil
 import subprocess
 import sys
 import threading
@@ -47,6 +45,9 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(HERE))  # tests.support: this checkout's, whatever --root measures
+from tests.support.null_sink import NullSinkError, private_null_sink  # noqa: E402
+
 RATE = 48000
 FRAME = 0.01
 CACHE = HERE / ".hidden" / "bench" / "live_e2e"
@@ -377,31 +378,6 @@ def offline_cli(song: Song, root: Path, detector: str) -> Labels:
     return labels
 
 
-class NullSink:
-    """A private PulseAudio null sink for this process and its children."""
-
-    def __enter__(self) -> NullSink:
-        def pactl(*a: str) -> subprocess.CompletedProcess:
-            return subprocess.run(["pactl", *a], capture_output=True, text=True, timeout=10)
-
-        self._pactl = pactl
-        if shutil.which("pactl") is None:
-            raise SystemExit("pactl is not installed (PulseAudio is needed for the live run)")
-        if pactl("info").returncode != 0:
-            subprocess.run(["bash", str(HERE / "scripts" / "pulse-null-sink.sh")], check=True)
-        self.sink = f"kord_bench_e2e_{os.getpid()}"
-        loaded = pactl("load-module", "module-null-sink", f"sink_name={self.sink}", f"rate={RATE}")
-        if loaded.returncode != 0:
-            raise SystemExit(f"could not load a null sink: {loaded.stderr}")
-        self.module = loaded.stdout.strip()
-        os.environ["PULSE_SINK"] = self.sink
-        os.environ["PULSE_SOURCE"] = f"{self.sink}.monitor"
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._pactl("unload-module", self.module)
-
-
 def live(song: Song, audio: np.ndarray, root: Path, detector: str) -> tuple[Labels, dict]:
     """Play `audio` into the live CLI; labels in song time (see the module docstring)."""
     import sounddevice as sd
@@ -538,7 +514,13 @@ def main() -> None:
     )
     for n in names:
         ways[n] = Score()
-    sink = NullSink().__enter__() if not args.offline_only else None
+    sink = None
+    if not args.offline_only:  # a private sink for this process and its children
+        try:
+            sink = private_null_sink("kord_bench_e2e", rate=RATE)
+            sink.__enter__()
+        except NullSinkError as exc:
+            raise SystemExit(f"no private null sink for the live run: {exc}") from exc
     try:
         for song in songs:
             audio = load(song)
@@ -573,7 +555,7 @@ def main() -> None:
                 )
     finally:
         if sink is not None:
-            sink.__exit__()
+            sink.__exit__(None, None, None)
     for n, sc in ways.items():
         report(n, sc)
 
