@@ -84,6 +84,10 @@ class AnalyzerConfig:
     # a provisional label is refined in place (bass, extensions) this long, then confirmed
     # (0: every label is final at once)
     refine_seconds: float = 0.3
+    # a DECAYING sound's label (piano, guitar: its newest 50 ms SUSTAIN_DB below its loudest)
+    # keeps notes that fade out this long: a plucked chord is still the chord while its
+    # notes die away at different rates (sustained sounds: hold_seconds)
+    subset_hold_seconds: float = 1.0
     # tuning: None estimates the instrument's A4 from what is heard (starting from
     # initial_tuning_hz, e.g. the last session's estimate); a number locks it
     tuning_hz: float | None = None
@@ -314,6 +318,8 @@ class LiveAnalyzer:
         self._last_end: int | None = None  # stream frame of the previous hop's window end
         self._due: int | None = None  # stream frame the next hop is wanted at (after an onset)
         self._changes = None  # novelty.ChangeTracker, made for the stream's rate
+        self._peak_onset: float | None = None  # the onset _peak_db is the loudest hop since
+        self._peak_db = SILENCE_DB
         self.capture: Capture | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -439,6 +445,11 @@ class LiveAnalyzer:
                 smoother.superset_hold_seconds = cfg.hold_seconds
             else:
                 smoother.superset_hold_seconds = window.shape[0] / sample_rate
+            smoother.subset_hold_seconds = (
+                cfg.subset_hold_seconds
+                if self._decaying(level_db, onset_time)
+                else cfg.hold_seconds
+            )
             hops = cfg.onset_hops + 1 if spectral and cfg.onset_hops else cfg.onset_hops
             stable, changed = smoother.update(
                 detection,
@@ -563,6 +574,16 @@ class LiveAnalyzer:
             return heard[-n:]
         return heard
 
+    def _decaying(self, level_db: float, onset_time: float | None) -> bool:
+        """Whether the sound dies away: this hop SUSTAIN_DB below the loudest hop since the
+        newest onset (a piano or guitar chord, not an organ, strings or a pad)."""
+        if onset_time is not None and (
+            self._peak_onset is None or abs(onset_time - self._peak_onset) > 0.03
+        ):
+            self._peak_onset, self._peak_db = onset_time, level_db
+        self._peak_db = max(self._peak_db, level_db)
+        return level_db < self._peak_db - self.SUSTAIN_DB
+
     def take_due(self) -> int | None:
         """The stream frame the next hop is wanted at (set while an attack settles), once."""
         due, self._due = self._due, None
@@ -637,6 +658,7 @@ class LiveAnalyzer:
         self._last_end = None
         self._due = None
         self._changes = None
+        self._peak_onset, self._peak_db = None, SILENCE_DB
 
     # -- live -----------------------------------------------------------------------------------
     def start(self) -> None:

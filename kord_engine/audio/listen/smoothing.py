@@ -34,6 +34,11 @@ class ChordSmoother:
         notes must last (defaults to hold_seconds). While a sustained chord changes without
         a detected onset, the analysis window holds both chords and the detector hears their
         union; a hold as long as the window keeps that mixture from ever becoming a label.
+    subset_hold_seconds: how long a set that lost notes of the current one must last to
+        replace it outside an onset's hops (default: hold_seconds). The live analyzer holds a
+        DECAYING sound's label longer: the notes of a plucked or struck chord fade at
+        different rates and it is still the chord (a sustained sound's lost notes are the
+        previous chord's release dying away, and go at the hold time).
     bass_hold_seconds: how long the same set over another bass must last to replace the
         label outside an onset's refine time (defaults to max(hold, 0.3 s): the bass is the
         note a detector is least sure of, and a relabel is a new history entry).
@@ -68,6 +73,7 @@ class ChordSmoother:
         refine_seconds: float = 0.3,
         bass_hold_seconds: float | None = None,
         refine_hops: int = 1,
+        subset_hold_seconds: float | None = None,
     ):
         for value in (
             hold_seconds,
@@ -75,6 +81,7 @@ class ChordSmoother:
             superset_hold_seconds,
             refine_seconds,
             bass_hold_seconds,
+            subset_hold_seconds,
         ):
             if value is not None and value < 0:
                 raise ValueError("hold, release and refine times must be ≥ 0 seconds")
@@ -88,6 +95,9 @@ class ChordSmoother:
         )
         self.bass_hold_seconds = float(
             max(hold_seconds, 0.3) if bass_hold_seconds is None else bass_hold_seconds
+        )
+        self.subset_hold_seconds = float(
+            hold_seconds if subset_hold_seconds is None else subset_hold_seconds
         )
         self.refine_seconds = float(refine_seconds)
         self.refine_hops = int(refine_hops)
@@ -160,7 +170,11 @@ class ChordSmoother:
             losing = bool(stable_key) and set(key[0]) < set(stable_key[0]) and self._support > 1
             first = self._refinements == 0
             quick = self.provisional and self.refine_hops <= 1 and first and not losing
-            if self._onset_entry and (quick or self._agreed(key, t)):
+            # a confirmed label of a dying sound keeps its fading notes (subset_hold_seconds)
+            fading = (
+                losing and not self.provisional and self.subset_hold_seconds > self.hold_seconds
+            )
+            if self._onset_entry and not fading and (quick or self._agreed(key, t)):
                 if self.provisional:  # refined in place: the same entry, a better label
                     self._stable = detection
                     self._candidate = None
@@ -202,6 +216,8 @@ class ChordSmoother:
             hold = max(self.hold_seconds, self.superset_hold_seconds)
         elif stable_key and stable_key[0] == key[0]:
             hold = self.bass_hold_seconds
+        elif stable_key and set(key[0]) < set(stable_key[0]):
+            hold = max(self.hold_seconds, self.subset_hold_seconds)
         else:
             hold = self.hold_seconds
         # a tiny epsilon so hop times like 0.1 + 0.05 count as a full 0.15 s

@@ -665,3 +665,28 @@ def test_the_first_label_of_a_piano_am_has_its_bass_whatever_the_hop_phase():
         ]
         assert shown and set(shown) == {((0, 4, 9), 9)}, (lead_ms, shown)
         assert entries([e for e in events if e.timestamp < 2.0]) == [(0, 4, 9)], lead_ms
+
+
+def decaying(freqs_taus, seconds):
+    """Tones that die away, each at its own rate: (Hz, time constant s) pairs."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    out = sum(0.2 * np.exp(-t / tau) * np.sin(2 * np.pi * f * t) for f, tau in freqs_taus)
+    return out.astype(np.float32)
+
+
+def test_a_plucked_chord_keeps_its_label_while_a_note_fades_first():
+    """A guitar-like C E G whose G dies away faster than the C and E: the detector soon hears
+    only C E, but the chord is still C (no onset, the sound decaying); a sustained C E G that
+    drops its G does change."""
+    c, e, g = C_MAJOR
+    plucked = np.concatenate([silence(0.2), decaying([(c, 0.6), (e, 0.6), (g, 0.15)], 1.5)])
+
+    def labels(audio, **cfg):
+        an = LiveAnalyzer(UnionDetector(), AnalyzerConfig(spectrum_points=0, **cfg))
+        return entries(an.process_block(audio, RATE))
+
+    assert labels(plucked) == [(0, 4, 7)]
+    # the hold is what keeps it: without it the fading G takes the label with it
+    assert labels(plucked, subset_hold_seconds=0.0) == [(0, 4, 7), (0, 4)]
+    organ = np.concatenate([silence(0.2), tones(C_MAJOR, 1.0), tones(C_MAJOR[:2], 1.0)])
+    assert labels(organ) == [(0, 4, 7), (0, 4)]

@@ -264,3 +264,16 @@ def test_two_fast_hops_are_one_misreading_and_a_change_at_confirmation_is_in_pla
         (0.05, "C/E", 4, True, True),  # the first refinement: one hop
         (0.3, "C", 0, False, True),  # agreed on at 0.25 and 0.3: refined and confirmed
     ]
+
+
+def test_a_set_losing_notes_waits_out_the_subset_hold():
+    """subset_hold_seconds: a label's notes fading out (the live analyzer sets it for a
+    decaying sound) do not take it away before that long; other changes keep hold_seconds."""
+    c_e = Detection(pitch_classes=(0, 4), bass=0, chords=("C(no5)",))
+    s = ChordSmoother(0.15, subset_hold_seconds=1.0)
+    assert run(s, [C] * 4 + [c_e] * 19) == [(0.15, "C")]
+    s = ChordSmoother(0.15, subset_hold_seconds=1.0)
+    assert run(s, [C] * 4 + [c_e] * 21) == [(0.15, "C"), (1.2, "C(no5)")]
+    s = ChordSmoother(0.15, subset_hold_seconds=1.0)
+    assert run(s, [C] * 4 + [AM] * 4) == [(0.15, "C"), (0.35, "Am")]
+    assert run(ChordSmoother(0.15), [C] * 4 + [c_e] * 4) == [(0.15, "C"), (0.35, "C(no5)")]
