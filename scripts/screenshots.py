@@ -4,7 +4,9 @@
 A rendered chord progression is fed through the engine's LiveAnalyzer offline (process_block),
 exactly the path live audio takes, so the spectrum, chord, keyboard and history are real.
 Usage: .venv/bin/python scripts/screenshots.py [--out DIR] [--no-xvfb] [--cents C] [--main-only]
-(--cents detunes the render, e.g. -25: the status bar then shows the estimated A4.)
+[--live-only] (--cents detunes the render, e.g. -25: the status bar then shows the estimated
+A4; --live-only: the main shots and live-provisional.png, the live view just after an attack,
+its label provisional, and once confirmed.)
 """
 
 from __future__ import annotations
@@ -70,9 +72,9 @@ def feed_progression(window, app, cents: float = 0.0) -> None:
     LiveAnalyzer offline."""
     import numpy as np
 
-    from kord_engine.audio.detect import make_detector
-    from kord_engine.audio.fluidsynth import render_chords
-    from kord_engine.audio.live import AnalyzerConfig, LiveAnalyzer
+    from kord_engine.audio.listen.detect import make_detector
+    from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
+    from kord_engine.audio.sound.fluidsynth import render_chords
 
     audio, rate, spans = render_chords(PROGRESSION, cents=cents)
     audio = (0.5 * audio / np.max(np.abs(audio))).astype(np.float32)
@@ -88,6 +90,75 @@ def feed_progression(window, app, cents: float = 0.0) -> None:
             app.processEvents()
     bridge.flush()
     settle(app, 0.4)
+
+
+def shoot_live_provisional(window, app, out: Path) -> Path:
+    """The live view twice, side by side: just after the last chord's attack (its label
+    provisional: paler, italic, the history entry in italics) and 0.6 s later (confirmed,
+    the same entry). The product's detector (hybrid) fed offline, as feed_progression."""
+    import numpy as np
+    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+
+    from kord_engine.audio.listen.detect import make_detector
+    from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
+    from kord_engine.audio.sound.fluidsynth import render_chords
+
+    audio, rate, spans = render_chords(PROGRESSION)
+    audio = (0.5 * audio / np.max(np.abs(audio))).astype(np.float32)
+    window.timeline.clear()
+    bridge = window.context.analyzer
+    analyzer = LiveAnalyzer(make_detector("hybrid"), AnalyzerConfig(), bridge.handle_event)
+    bridge.attach(analyzer)
+    last = spans[-1][0]
+    block = rate // 100
+    shots = []
+    pos = 0
+    for label, until in (("provisional", last + 0.1), ("confirmed", last + 0.6)):
+        while pos < int(until * rate) or (
+            label == "provisional"
+            and pos < int((last + 0.3) * rate)
+            and not window.chord_display.provisional
+        ):
+            analyzer.process_block(audio[pos : pos + block], rate)
+            pos += block
+            if pos % (block * 5) == 0:
+                bridge.flush()
+                app.processEvents()
+        bridge.flush()
+        settle(app, 0.3)
+        state = "provisional" if window.chord_display.provisional else "confirmed"
+        print(f"live view at {pos / rate - last:+.2f} s after the last attack: {state}")
+        shots.append((label, window.splitter.grab()))
+    gap, head = 24, 44
+    w = sum(p.width() for _, p in shots) + gap * (len(shots) + 1)
+    h = max(p.height() for _, p in shots) + head + gap
+    canvas = QPixmap(w, h)
+    canvas.fill(QColor(window.colors.base))
+    painter = QPainter(canvas)
+    font = QFont(window.font())
+    font.setPointSizeF(font.pointSizeF() * 1.4)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor(window.colors.text))
+    x = gap
+    for label, pixmap in shots:
+        caption = {
+            "provisional": "0.1 s after the attack: provisional",
+            "confirmed": "0.6 s after: confirmed, the same history entry",
+        }[label]
+        painter.drawText(QRect(x, 0, pixmap.width(), head), Qt.AlignmentFlag.AlignCenter, caption)
+        painter.drawPixmap(QPoint(x, head), pixmap)
+        x += pixmap.width() + gap
+    painter.end()
+    return shoot_pixmap(canvas, out / "live-provisional.png")
+
+
+def shoot_pixmap(pixmap, path: Path) -> Path:
+    if not pixmap.save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return path
 
 
 def shoot(widget, path: Path) -> Path:
@@ -153,7 +224,7 @@ def shoot_tuning_popup(window, app, out: Path) -> None:
     settle(app, 0.1)
 
 
-def run(out: Path, cents: float = 0.0, main_only: bool = False) -> int:
+def run(out: Path, cents: float = 0.0, main_only: bool = False, live_only: bool = False) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kord_desktop.app import APP_NAME, ORG_NAME, app_icon
@@ -183,7 +254,9 @@ def run(out: Path, cents: float = 0.0, main_only: bool = False) -> int:
     shoot(window, out / "main-window.png")
     shoot(window.keyboard_dock, out / "keyboard.png")
     shoot_tuning_popup(window, app, out)
-    if main_only:
+    if live_only or not main_only:
+        shoot_live_provisional(window, app, out)
+    if main_only or live_only:
         window.close()
         settle(app, 0.1)
         return 0
@@ -235,12 +308,17 @@ def main() -> int:
     parser.add_argument(
         "--main-only", action="store_true", help="only the main window, keyboard and tuning"
     )
+    parser.add_argument(
+        "--live-only",
+        action="store_true",
+        help="--main-only plus the provisional/confirmed live view (live-provisional.png)",
+    )
     args = parser.parse_args()
     xvfb = None if args.no_xvfb else start_xvfb()
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
     os.environ.setdefault("KORD_CONFIG_DIR", tempfile.mkdtemp(prefix="kord-shots-config-"))
     try:
-        return run(args.out.resolve(), args.cents, args.main_only)
+        return run(args.out.resolve(), args.cents, args.main_only, args.live_only)
     finally:
         if xvfb is not None:
             xvfb.terminate()
