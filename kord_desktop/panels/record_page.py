@@ -288,7 +288,7 @@ class RecordSetupPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         problem = self.problem()
-        _show_error(self.error, problem if self.instrument_name() or problem else None)
+        _show_error(self.error, problem)
         return problem is None
 
     def remember(self) -> None:
@@ -489,11 +489,19 @@ class RecordPage(QWizardPage):
         self.history.clear()
         self.errors.clear()
         self.list.clear()
+        self._follow_theme()
         self._count_takes()
         _show_error(self.error, None)
         self._active = True
         self._listening_changed(self._listening())
         self._show_prompt()
+
+    def _follow_theme(self) -> None:
+        """The level meter in the app's theme (View → Theme)."""
+        from kord_desktop import theme
+
+        choice = str(_setting(getattr(self.context, "settings", None), "view/theme", "system"))
+        self.level.apply_theme(theme.resolve(choice))
 
     def resume(self) -> None:
         """Back on the page (from the fine-tune page): go on where the session left off."""
