@@ -18,6 +18,10 @@ import pytest
 from tests.support.null_sink import NullSinkError, PulseAudioMissing, private_null_sink
 
 RATE = 48000
+#: output queued ahead of the sound card: at PortAudio's "high" default (35 ms here) the
+#: writer thread, starved on two busy cores, underran the stream (ALSA "underrun occurred")
+#: and each silence it left in a chord was a false attack the analyzer rightly labelled
+PLAYBACK_LATENCY_S = 0.25
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +80,11 @@ class Playback:
         try:
             device = resolve_device(None, "output")
             with sd.OutputStream(
-                samplerate=self.rate, channels=1, dtype="float32", device=device.index
+                samplerate=self.rate,
+                channels=1,
+                dtype="float32",
+                device=device.index,
+                latency=PLAYBACK_LATENCY_S,
             ) as stream:
                 self.started_at = time.monotonic()
                 chunk = self.rate // 10
