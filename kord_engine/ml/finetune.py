@@ -2,10 +2,11 @@
 
 `finetune_config(model_dir, [my_recordings], out)` is a TrainConfig that starts from the
 model's weights (read back from its ONNX file, `export.state_dict_from_onnx`) with the model's
-own loader, target and architecture, and fine-tuning defaults (`FinetuneDefaults`): a few
-epochs at a small learning rate, augmented copies of each recording (transposed, detuned, in
-simulated rooms and microphones), a replay share of simulated chords so the model does not
-forget what it knew, and the model's own thresholds. Run it with `ml.train.train` (the GUI's
+own loader, target and architecture, and fine-tuning defaults (`FinetuneDefaults`): a budget
+of optimizer steps at a small learning rate, augmented copies of each recording (transposed,
+detuned, in simulated rooms and microphones), a replay share of simulated chords taught the
+initial model's own probabilities (learning without forgetting: it keeps what it knew), and
+the model's own thresholds. Run it with `ml.train.train` (the GUI's
 trainer bridge does, with its live curves and cancel; `kord ml train --init-from` too).
 
 `split_holdout` keeps a share of the recordings out of training to measure before / after,
