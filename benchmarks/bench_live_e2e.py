@@ -33,7 +33,9 @@ script's songs; renders are cached under .hidden/bench/live_e2e/.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -222,14 +224,18 @@ def render(songs: list[Song]) -> None:
     fonts = {f.name: f for f in find_soundfonts()}
     CACHE.mkdir(parents=True, exist_ok=True)
     for song in songs:
-        wav = CACHE / f"{song.name}.wav"
-        spec = CACHE / f"{song.name}.json"
-        want = [[list(c.notes), c.start, c.end] for c in song.chords]
-        if not (wav.exists() and spec.exists() and json.loads(spec.read_text()) == want):
-            midi = CACHE / f"{song.name}.mid"
+        # keyed on the song itself: runs with other options (--chords, --seed) at the same time
+        # never render over each other's files, and a render lands whole (written, renamed)
+        want = json.dumps([[list(c.notes), c.start, c.end] for c in song.chords])
+        key = hashlib.sha1(f"{song.program} {song.font} {song.legato} {want}".encode()).hexdigest()
+        wav = CACHE / f"{song.name}-{key[:10]}.wav"
+        if not wav.exists():
+            midi = CACHE / f".{wav.stem}-{os.getpid()}.mid"
+            part = CACHE / f".{wav.stem}-{os.getpid()}.wav"
             write_midi(song, midi)
-            render_midi(midi, wav, fonts[song.font], RATE)
-            spec.write_text(json.dumps(want))
+            render_midi(midi, part, fonts[song.font], RATE)
+            part.replace(wav)
+            midi.unlink(missing_ok=True)
         song.wav = wav
 
 
