@@ -440,8 +440,10 @@ def live(song: Song, audio: np.ndarray, root: Path, detector: str) -> tuple[Labe
     with sd.InputStream(samplerate=RATE, channels=1, dtype="float32", callback=on_input):
         time.sleep(0.3)
         with sd.OutputStream(
-            samplerate=RATE, channels=1, dtype="float32", callback=on_output, latency="high"
-        ):
+            samplerate=RATE, channels=1, dtype="float32", callback=on_output, latency=0.25
+        ):  # 0.25 s queued: PortAudio's "high" (35 ms here) underran on two busy cores, and
+            # each silence that left in a chord was a false attack (the times are measured
+            # from the bench's own recording, so the queue does not count in them)
             done.wait(song.shape[0] / RATE + 10)
         time.sleep(0.5)
     proc.terminate()
