@@ -369,8 +369,11 @@ class ComparePage(QWizardPage):
         layout.addWidget(self.state)
         layout.addLayout(buttons)
 
-    def measuring(self, plan: FinetunePlan, destination: Path, report: dict) -> None:
-        """The fine-tune finished: say what is being measured until `show_result`."""
+    def measuring(
+        self, plan: FinetunePlan, destination: Path, report: dict, seconds: float = 0.0
+    ) -> None:
+        """The fine-tune finished (in `seconds`, data included): say what is being measured
+        until `show_result`."""
         self.accuracy = {}
         self.destination = Path(destination)
         n = len(plan.held_out)
@@ -384,9 +387,9 @@ class ComparePage(QWizardPage):
         self.before.setText("…")
         self.after.setText("…")
         steps = report.get("steps", 0)
-        seconds = report.get("train_seconds", 0.0)
+        seconds = seconds or report.get("train_seconds", 0.0)
         self.summary.setText(
-            f"Fine-tuned on {len(plan.train)} takes ({steps:,} steps in {seconds:.0f} s). "
+            f"Fine-tuned on {len(plan.train)} takes in {seconds:.0f} s ({steps:,} steps). "
             f"Saved to <b>{self.destination}</b>"
         )
         _show_error(self.error, None)

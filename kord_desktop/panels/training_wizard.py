@@ -332,7 +332,9 @@ class TrainingWizard(QWizard):
         self.run_page.succeeded = True
         self.run_page.show_end(f"Done: model written to {outcome.destination}", error=False)
         if self.run_kind == "finetune" and self.plan is not None:
-            self.compare_page.measuring(self.plan, outcome.destination, outcome.report)
+            self.compare_page.measuring(
+                self.plan, outcome.destination, outcome.report, outcome.seconds
+            )
             self.measure(self.plan, outcome.destination)
         else:
             self.results_page.show_report(outcome.destination, outcome.report)
