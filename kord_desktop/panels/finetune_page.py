@@ -128,6 +128,7 @@ class FinetunePage(QWizardPage):
         self.threads = int(threads)
         self.instrument = ""
         self.takes: list = []
+        self.torch_missing: list[str] = []
         self.setTitle("Fine-tune the current model on my recordings")
         self.setSubTitle(
             "It starts from the model you use now and learns your instrument from your takes, "
@@ -248,7 +249,18 @@ class FinetunePage(QWizardPage):
         if path:
             self.destination.setText(str(Path(path) / Path(self.destination.text()).name))
 
+    def set_torch_missing(self, missing: list[str]) -> None:
+        """Without PyTorch the takes are still recorded; fine-tuning says how to install it."""
+        self.torch_missing = list(missing)
+        self.completeChanged.emit()
+
     def problem(self) -> str | None:
+        if self.torch_missing:
+            return (
+                f"Fine-tuning needs PyTorch (missing: {', '.join(self.torch_missing)}): "
+                "pip install 'kord-desktop[train]' (in a source checkout: .venv/bin/pip "
+                "install -e '.[train]'), then restart Kord Desktop. Your takes are kept."
+            )
         if len(self.takes) < 2:
             return "Record at least two takes: one to learn from and one to check it on."
         text = self.destination.text().strip()

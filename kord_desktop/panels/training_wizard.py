@@ -166,6 +166,7 @@ class TrainingWizard(QWizard):
 
         missing = trainer_bridge.missing_training_packages()
         self.sources_page.set_torch_missing(missing)
+        self.finetune_page.set_torch_missing(missing)
         self.probe: DeviceProbe | None = None
         if probe and not missing:
             self.probe = DeviceProbe()  # no parent: it may outlive a wizard closed early

@@ -265,3 +265,32 @@ def test_back_from_the_fine_tune_page_records_where_it_left_off(qtbot, wizard):
     assert page.symbol.text() == "Dm" and wizard.takes.armed  # the same session goes on
     record(qtbot, wizard, page, page.prompts[4].notes)
     assert page.done and len(list_takes("my guitar")) == 5
+
+
+def test_without_torch_it_records_and_the_fine_tune_page_says_how_to_install(
+    qtbot, app_context, monkeypatch
+):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a, **k: None if name == "torch" else real(name, *a, **k),
+    )
+    wizard = tw.TrainingWizard(app_context, probe=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    try:
+        page = to_record_page(wizard, song="C Am F G")
+        for _ in range(4):  # recording needs no torch
+            record(qtbot, wizard, page, page.prompts[page.index].notes)
+        wizard.next()
+        assert wizard.currentId() == tw.FINETUNE
+        ft = wizard.finetune_page
+        assert not wizard.button(tw.QWizard.WizardButton.CommitButton).isEnabled()
+        assert "pip install 'kord-desktop[train]'" in ft.error.text()
+        assert "takes are kept" in ft.error.text()
+        assert len(list_takes("my guitar")) == 4
+    finally:
+        wizard.shutdown()
