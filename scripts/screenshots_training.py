@@ -2,7 +2,7 @@
 """Screenshots of "Teach it your instrument" (the training wizard's recording and fine-tune
 pages) under Xvfb, saved to docs/screenshots/.
 
-A fluidsynth steel guitar (GM program 25) plays the chords the recording page asks for; its
+A fluidsynth vibraphone (GM program 11) plays the chords the recording page asks for; its
 audio is fed offline to the window's LiveAnalyzer (so "what the model hears" is real) and to
 the page's take recorder (the path the capture ring's blocks take), the takes are saved, a
 short real fine-tune runs, and the compare page measures before / after.
@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from screenshots import settle, shoot, start_xvfb  # noqa: E402
 
 WIZARD_SIZE = (900, 720)
-PROGRAM = 25  # GM steel-string guitar: an instrument the default model was not trained on
-CHORDS = 20  # of the default mix: 4 held out for before / after
+PROGRAM = 11  # GM vibraphone: the default model hears 75 % of its held-out takes exactly
+INSTRUMENT = "my vibraphone"
+CHORDS = 40  # the default mix: 8 held out for before / after
 BLOCK = 1024
 
 
@@ -104,7 +105,7 @@ def run(out: Path, light: bool) -> int:
 
     wizard.next()
     setup = wizard.record_setup_page
-    setup.instrument.setCurrentText("my guitar")
+    setup.instrument.setCurrentText(INSTRUMENT)
     settle(app, 0.2)
     shoot(wizard, out / f"record-setup{suffix}.png")
     setup.count.setValue(CHORDS)
