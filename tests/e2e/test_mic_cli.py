@@ -28,13 +28,20 @@ def kord(*argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
 def test_analyze_mic_json_names_the_playing_chord(play, render):
     audio, rate = render([([60, 64, 67], 10.0)])
     playback = play(audio, rate)
+    # the recording must fall inside the chord: wait until the output stream really plays
+    # (on two busy cores opening it can take seconds) and its queue has reached the sink
+    deadline = time.monotonic() + 20
+    while playback.started_at is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert playback.started_at is not None, "the playback never started"
     time.sleep(0.5)
     proc = kord("analyze", "mic", "--seconds", "2", "--json")
+    playing = time.monotonic() - playback.started_at
     playback.stop()  # the chord lasts long enough for a slow start-up; no need to hear it all
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert set(result) >= {"device", "notes", "pitch_classes", "bass", "chords", "confidence"}
-    assert result["pitch_classes"] == [0, 4, 7]
+    assert result["pitch_classes"] == [0, 4, 7], (result, proc.stderr, f"{playing:.1f} s played")
     assert result["chords"][0] == "C"
     assert "Listening for 2 s" in proc.stderr
 
