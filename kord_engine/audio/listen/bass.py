@@ -7,15 +7,9 @@ Plain functions over arrays; the live analyzer uses it for its first, provisiona
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-from scipy import fft as sfft
 
-
-@lru_cache(maxsize=16)
-def _hann(n: int) -> np.ndarray:
-    return np.hanning(n).astype(np.float32)
+from kord_engine.audio.listen.fft import hann, next_fast_len, rfft
 
 
 def lowest_chord_tone(
@@ -37,8 +31,8 @@ def lowest_chord_tone(
     pcs = {int(p) % 12 for p in pitch_classes}
     if x.size < 64 or not pcs:
         return None
-    nfft = sfft.next_fast_len(max(int(sample_rate), 2 * x.size), real=True)
-    mags = np.abs(sfft.rfft(x * _hann(x.size), nfft, workers=1))
+    nfft = next_fast_len(max(int(sample_rate), 2 * x.size))
+    mags = np.abs(rfft(x * hann(x.size), nfft))
     bin_hz = sample_rate / nfft
     lo, hi = int(fmin / bin_hz), min(int(fmax / bin_hz), mags.size - 1)
     seg = np.sqrt(mags[lo:hi])

@@ -14,7 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import fft as sfft
+
+from kord_engine.audio.listen.fft import hann, rfft
+from kord_engine.audio.listen.sparse_rows import SparseRows
 
 #: semitone bands from A1 to C8 (fundamentals and the partials that tell chords apart)
 LOW_MIDI, HIGH_MIDI = 33, 108
@@ -53,23 +55,16 @@ def band_spectra(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     """(frames, bands) compressed semitone-band magnitudes (magnitude ** 0.5: quieter
     partials still count) of (frames, frame_length) audio frames, Hann-windowed."""
     n = frames.shape[-1]
-    mags = np.abs(sfft.rfft(frames * _hann(n), axis=-1, workers=1)).astype(np.float32)
+    mags = np.abs(rfft(frames * hann(n), axis=-1)).astype(np.float32)
     # a sparse product: a dense one this small wakes BLAS's thread pool, whose spinning
     # threads cost more CPU than the whole hop
-    power = _sparse_bands(n, int(sample_rate)) @ (mags * mags).T
-    return np.sqrt(np.sqrt(np.asarray(power, np.float32).T))
+    power = _sparse_bands(n, int(sample_rate)).apply(mags * mags)
+    return np.sqrt(np.sqrt(power))
 
 
 @lru_cache(maxsize=8)
-def _sparse_bands(n_fft: int, sample_rate: int):
-    from scipy.sparse import csr_matrix
-
-    return csr_matrix(_bands(n_fft, sample_rate).T)
-
-
-@lru_cache(maxsize=8)
-def _hann(n: int) -> np.ndarray:
-    return np.hanning(n).astype(np.float32)
+def _sparse_bands(n_fft: int, sample_rate: int) -> SparseRows:
+    return SparseRows.from_dense(_bands(n_fft, sample_rate).T)
 
 
 def shape_distance(before: np.ndarray, after: np.ndarray) -> float:

@@ -7,8 +7,8 @@ L-bin blocks → 1 Hz bins, first 8192 kept. A sine of amplitude A gives a peak 
 from __future__ import annotations
 
 import numpy as np
-from scipy import fft as sfft
 
+from kord_engine.audio.listen.fft import rfft
 from kord_engine.errors import AudioError
 
 SPECTRUM_BINS = 8192
@@ -27,7 +27,7 @@ def _check(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def _block_mean_space(x: np.ndarray, sample_rate: int, seconds: int) -> np.ndarray:
     """|FFT| of `x` (length seconds·fs), averaged in blocks of `seconds` raw bins, 8192 kept."""
-    raw = np.abs(sfft.rfft(x.astype(np.float32), workers=1))  # f32 like rustfft in kord
+    raw = np.abs(rfft(x.astype(np.float32)))  # f32 like rustfft in kord
     want = SPECTRUM_BINS * seconds
     out = np.zeros(want, dtype=np.float64)
     m = min(want, len(raw))

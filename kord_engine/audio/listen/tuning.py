@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import fft as sfft
 
+from kord_engine.audio.listen.fft import next_fast_len, rfft
 from kord_engine.errors import AudioError
 
 A4_HZ = 440.0
@@ -167,8 +167,8 @@ def window_spectrum(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, fl
     """Hann-windowed magnitude spectrum of a window, zero-padded to 2× (and ≤ 1 Hz bins)."""
     x = np.asarray(audio, dtype=np.float32).reshape(-1)
     n = len(x)
-    nfft = sfft.next_fast_len(max(2 * n, int(sample_rate)), real=True)
-    mags = np.abs(sfft.rfft(x * np.hanning(n).astype(np.float32), nfft, workers=1))
+    nfft = next_fast_len(max(2 * n, int(sample_rate)))
+    mags = np.abs(rfft(x * np.hanning(n).astype(np.float32), nfft))
     return mags, sample_rate / nfft
 
 

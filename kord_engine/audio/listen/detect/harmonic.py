@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
-from scipy import fft as sfft
-from scipy.ndimage import median_filter
 
 from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.fft import next_fast_len, rfft
+from kord_engine.audio.listen.median import running_median
 
 LOW_MIDI = 21  # A0
 #: semitone offset → harmonic number (2..16), rounded to the nearest semitone
@@ -210,8 +210,7 @@ class HarmonicDetector:
         s = _log_pooler(cfg, mags.shape[-1], float(bin_hz))(mags)
         s = np.power(np.maximum(s, 0), cfg.compress, dtype=np.float32)
         size = max(3, int(cfg.floor_semitones * cfg.bins_per_semitone) | 1)
-        shape = (1,) * (s.ndim - 1) + (size,)
-        floor = median_filter(s, size=shape, mode="nearest")
+        floor = running_median(s, size)
         y = np.maximum(s - floor, 0)
         if cfg.prominence > 1:  # local SNR gate: noise wiggles are never notes
             top = s.max(axis=-1, keepdims=True)
@@ -430,8 +429,8 @@ class HarmonicDetector:
         """Hann-windowed, zero-padded magnitude spectrum of the last window_seconds of audio."""
         n = min(len(audio), max(256, int(round(self.window_seconds * sample_rate))))
         x = np.asarray(audio[len(audio) - n :], np.float32)
-        nfft = sfft.next_fast_len(max(2 * n, int(sample_rate)), real=True)  # ≤ 1 Hz bins
-        mags = np.abs(sfft.rfft(x * self._hann(n), nfft, workers=1)).astype(np.float32)
+        nfft = next_fast_len(max(2 * n, int(sample_rate)))  # ≤ 1 Hz bins
+        mags = np.abs(rfft(x * self._hann(n), nfft)).astype(np.float32)
         return mags, sample_rate / nfft
 
     def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
@@ -464,12 +463,12 @@ class HarmonicDetector:
         frames = np.lib.stride_tricks.sliding_window_view(audio, n)[starts]
         rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
         loud = rms > 10 ** (self.config.silence_db / 20)
-        nfft = sfft.next_fast_len(max(2 * n, int(sample_rate)), real=True)
+        nfft = next_fast_len(max(2 * n, int(sample_rate)))
         out: list[Detection] = [detection_from_notes([], 0.0) for _ in starts]
         idx = np.flatnonzero(loud)
         for c in range(0, len(idx), 64):  # chunks bound the memory
             chunk = idx[c : c + 64]
-            spec = sfft.rfft(frames[chunk] * self._hann(n), nfft, axis=-1, workers=1)
+            spec = rfft(frames[chunk] * self._hann(n), nfft, axis=-1)
             y = self.whiten(np.abs(spec).astype(np.float32), self._tuned(sample_rate / nfft))
             peaks = self.semitone_peaks(y) if self.config.method == "peaks" else None
             for row, i in enumerate(chunk):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 
+from kord_engine.audio.listen.sparse_rows import SparseRows
 from kord_engine.errors import KordError
 from kord_engine.samples import SPECTRUM_BINS
 
@@ -74,7 +74,7 @@ def mel_edges() -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def mel_matrix() -> sparse.csr_matrix:
+def mel_matrix() -> SparseRows:
     """kord's triangular mel bank (512, 8192): peak weight 1, no area normalisation."""
     edges = mel_edges()
     rows, cols, vals = [], [], []
@@ -90,17 +90,13 @@ def mel_matrix() -> sparse.csr_matrix:
             rows.append(np.full(j.size, m))
             cols.append(j)
             vals.append((hi - j) / (hi - mid))
-    matrix = sparse.csr_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(MEL_BANDS, SPECTRUM_BINS),
-        dtype=np.float64,
+    return SparseRows(
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), (MEL_BANDS, SPECTRUM_BINS)
     )
-    matrix.sum_duplicates()
-    return matrix.astype(np.float32)
 
 
 @lru_cache(maxsize=1)
-def note_bin_matrix() -> sparse.csr_matrix:
+def note_bin_matrix() -> SparseRows:
     """(128, 8192) 0/1 matrix: row = note bit G0..C8, columns = bins within ±1/8 semitone."""
     rows, cols = [], []
     for note in range(7, 97):
@@ -111,9 +107,7 @@ def note_bin_matrix() -> sparse.csr_matrix:
         rows.append(np.full(j.size, note))
         cols.append(j)
     r, c = np.concatenate(rows), np.concatenate(cols)
-    return sparse.csr_matrix(
-        (np.ones(r.size), (r, c)), shape=(128, SPECTRUM_BINS), dtype=np.float32
-    )
+    return SparseRows(r, c, np.ones(r.size), (128, SPECTRUM_BINS))
 
 
 def _check_spectra(spectra: np.ndarray) -> np.ndarray:
@@ -140,7 +134,7 @@ def raw_loader_output(spectra: np.ndarray, loader: str) -> np.ndarray:
             .astype(np.float32)
         )
     matrix = mel_matrix() if loader == "mel" else note_bin_matrix()
-    return np.ascontiguousarray(np.asarray(matrix @ spectra.T).T)
+    return matrix.apply(spectra)
 
 
 def guess_matrix(spectra: np.ndarray) -> np.ndarray:
