@@ -33,11 +33,28 @@ def rank_chords(
     return list(_rank_cached(key_notes, tuple(sorted(set(pitch_classes))), bass, mode))
 
 
+def rank_chords_named(
+    note_ids: Sequence[int], pitch_classes: Iterable[int], bass: int | None, mode: str
+) -> tuple[list[Any], tuple[str, ...]]:
+    """`rank_chords` and the candidates' kord names, both cached (a live hop names the same
+    sets again and again; building each name string anew cost ~0.2 ms a hop)."""
+    key_notes = tuple(sorted(int(i) for i in note_ids)) if mode == "notes" else ()
+    key = (key_notes, tuple(sorted(set(pitch_classes))), bass, mode)
+    return list(_rank_cached(*key)), _names_cached(*key)
+
+
 @lru_cache(maxsize=4096)
 def _rank_cached(
     note_ids: tuple[int, ...], pitch_classes: tuple[int, ...], bass: int | None, mode: str
 ) -> tuple[Any, ...]:
     return tuple(_rank(note_ids, pitch_classes, bass, mode))
+
+
+@lru_cache(maxsize=4096)
+def _names_cached(
+    note_ids: tuple[int, ...], pitch_classes: tuple[int, ...], bass: int | None, mode: str
+) -> tuple[str, ...]:
+    return tuple(str(c.name) for c in _rank_cached(note_ids, pitch_classes, bass, mode))
 
 
 def _rank(
@@ -80,7 +97,7 @@ def detection_from_notes(
         return Detection(timestamp=timestamp, extra=dict(extra or {}))
     pcs = tuple(sorted({i % 12 for i in notes}))
     bass = notes[0] % 12
-    candidates = rank_chords(notes, pcs, bass, guess_mode)
+    candidates, names = rank_chords_named(notes, pcs, bass, guess_mode)
     info = dict(extra or {})
     info["candidates"] = candidates
     return Detection(
@@ -88,7 +105,7 @@ def detection_from_notes(
         pitch_classes=pcs,
         bass=bass,
         confidence=float(min(1.0, max(0.0, confidence))),
-        chords=tuple(str(c.name) for c in candidates),
+        chords=names,
         timestamp=timestamp,
         extra=info,
     )

@@ -108,8 +108,12 @@ class ChangeTracker:
         self.settle = int(round(settle_seconds * self.sample_rate))
         self.memory = int(round(memory_seconds * self.sample_rate))
         self.reset(0)
-        self._starts: list[int] = []
-        self._spectra: list[np.ndarray] = []
+        # the band frames of the last memory_seconds, oldest first: preallocated and shifted
+        # in place (no per-hop lists of arrays)
+        capacity = self.memory // self.hop + self.newest + 8
+        self._starts = np.zeros(capacity, np.int64)
+        self._spectra = np.zeros((capacity, HIGH_MIDI - LOW_MIDI + 1), np.float32)
+        self._count = 0
         self._next = 0  # stream frame where the next band frame starts
         self.distance = 0.0  # the newest distance (for tests and tuning)
 
@@ -128,38 +132,54 @@ class ChangeTracker:
             frames = np.lib.stride_tricks.sliding_window_view(
                 np.asarray(window, np.float32), self.n
             )[idx]
-            self._starts.extend(int(x) for x in starts)
-            self._spectra.extend(band_spectra(frames, self.sample_rate))
+            self._append(starts, band_spectra(frames, self.sample_rate))
             self._next = int(starts[-1]) + self.hop
-            keep = next(
-                (i for i, x in enumerate(self._starts) if x >= end - self.memory),
-                len(self._starts),
-            )
-            del self._starts[:keep], self._spectra[:keep]
-        if len(self._starts) < self.newest + self.min_reference:
+            self._forget_before(end - self.memory)
+        count = self._count
+        if count < self.newest + self.min_reference:
             return None
-        cut = self._starts[-self.newest]  # where the newest frames begin
+        held, spectra = self._starts[:count], self._spectra[:count]
+        cut = int(held[count - self.newest])  # where the newest frames begin
         lo = self.segment_start + self.settle
-        ref = [
-            sp
-            for x, sp in zip(self._starts, self._spectra, strict=True)
-            if x >= lo and x + self.n <= cut
-        ]
+        # starts ascend: the reference frames (start ≥ lo, end ≤ cut) are one run of them
+        a, b = np.searchsorted(held, lo, "left"), np.searchsorted(held, cut - self.n, "right")
         self.distance = 0.0
-        if len(ref) < self.min_reference:
+        if b - a < self.min_reference:
             return None
-        reference = np.mean(ref, axis=0)
-        new = np.mean(self._spectra[-self.newest :], axis=0)
+        reference = np.mean(spectra[a:b], axis=0)
+        new = np.mean(spectra[count - self.newest :], axis=0)
         self.distance = shape_distance(reference, new)
         if self.distance <= self.threshold:
             return None
         # where it happened: the first frame of the newest run of frames that each differ
         # from the reference by the threshold is about half in the new sound
-        first = len(self._starts) - 1
-        while first > 0 and self._starts[first - 1] + self.n > cut - self.n:
-            if shape_distance(reference, self._spectra[first - 1]) <= self.threshold:
+        first = count - 1
+        while first > 0 and held[first - 1] + self.n > cut - self.n:
+            if shape_distance(reference, spectra[first - 1]) <= self.threshold:
                 break
             first -= 1
-        at = min(self._starts[first] + self.n // 2, end - self.n // 2)
+        at = min(int(held[first]) + self.n // 2, end - self.n // 2)
         self.segment_start = at
         return at
+
+    def _append(self, starts: np.ndarray, spectra: np.ndarray) -> None:
+        """Add band frames (their stream starts and spectra) after the held ones."""
+        k, count = len(starts), self._count
+        if count + k > len(self._starts):  # a window longer than memory_seconds: make room
+            grow = count + k - len(self._starts)
+            self._starts = np.concatenate([self._starts, np.zeros(grow, np.int64)])
+            self._spectra = np.concatenate(
+                [self._spectra, np.zeros((grow,) + spectra.shape[1:], np.float32)]
+            )
+        self._starts[count : count + k] = starts
+        self._spectra[count : count + k] = spectra
+        self._count = count + k
+
+    def _forget_before(self, frame: int) -> None:
+        """Drop the held frames that start before stream frame `frame`."""
+        count = self._count
+        keep = int(np.searchsorted(self._starts[:count], frame, "left"))
+        if keep:
+            self._starts[: count - keep] = self._starts[keep:count]
+            self._spectra[: count - keep] = self._spectra[keep:count]
+            self._count = count - keep

@@ -6,6 +6,8 @@ L-bin blocks → 1 Hz bins, first 8192 kept. A sine of amplitude A gives a peak 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from kord_engine.audio.listen.fft import rfft
@@ -101,5 +103,14 @@ def shift_spectra(spectra: np.ndarray, ratio: np.ndarray | float) -> np.ndarray:
         ratios = np.broadcast_to(r.reshape(-1, 1), (len(spectra), 1))
     out = np.empty_like(spectra)
     for n in range(len(spectra)):
-        out[n] = np.interp(_SPECTRUM_GRID / ratios[n], _SPECTRUM_GRID, spectra[n], right=0.0)
+        query = _warped_grid(float(r)) if r.ndim == 0 else _SPECTRUM_GRID / ratios[n]
+        out[n] = np.interp(query, _SPECTRUM_GRID, spectra[n], right=0.0)
     return out
+
+
+@lru_cache(maxsize=64)
+def _warped_grid(ratio: float) -> np.ndarray:
+    """The bin positions a scalar `ratio` reads from (live: the same tuning every hop)."""
+    grid = _SPECTRUM_GRID / ratio
+    grid.flags.writeable = False
+    return grid

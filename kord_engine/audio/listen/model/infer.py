@@ -13,7 +13,7 @@ import numpy as np
 
 from kord_engine.audio.listen.detection import EMPTY, Detection
 from kord_engine.audio.listen.model.artifact import ModelArtifact, read_artifact
-from kord_engine.audio.listen.naming import rank_chords
+from kord_engine.audio.listen.naming import rank_chords_named
 from kord_engine.errors import ModelError
 
 #: spectra whose strongest bin is below this are silence (no model call)
@@ -209,13 +209,13 @@ class MlDetector:
             p = p[12:]
             thr = thr[12:] if thr.size == 24 else thr
         notes = tuple(decoded.note_ids) or _voicing(pcs, decoded.bass)
-        candidates = rank_chords(notes, pcs, decoded.bass, "pitch_classes")
+        candidates, names = rank_chords_named(notes, pcs, decoded.bass, "pitch_classes")
         return Detection(
             notes=notes,
             pitch_classes=pcs,
             bass=decoded.bass,
             confidence=confidence_from_margins(p, thr),
-            chords=tuple(str(c.name) for c in candidates),
+            chords=names,
             timestamp=timestamp,
             extra={
                 "probs": [float(v) for v in probs],
