@@ -27,14 +27,19 @@ def _check(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     return x
 
 
-def _block_mean_space(x: np.ndarray, sample_rate: int, seconds: int) -> np.ndarray:
-    """|FFT| of `x` (length seconds·fs), averaged in blocks of `seconds` raw bins, 8192 kept."""
-    raw = np.abs(rfft(x.astype(np.float32)))  # f32 like rustfft in kord
+def _block_mean_space(
+    x: np.ndarray, sample_rate: int, seconds: int, length: int | None = None
+) -> np.ndarray:
+    """|FFT| of `x` (zero-padded to `length`, default its own: seconds·fs), averaged in
+    blocks of `seconds` raw bins, 8192 kept."""
     want = SPECTRUM_BINS * seconds
+    raw = np.abs(rfft(x.astype(np.float32, copy=False), length)[:want])  # f32 like rustfft in kord
+    m = len(raw)
+    if seconds == 1 and m == want:  # a mean of one bin is the bin: the live windows' case
+        return raw
     out = np.zeros(want, dtype=np.float64)
-    m = min(want, len(raw))
     # bins past Nyquist would be kord's mirror image (fs < 16,384 Hz); we leave them 0
-    out[:m] = raw[:m]
+    out[:m] = raw
     return out.reshape(SPECTRUM_BINS, seconds).mean(axis=1).astype(np.float32)
 
 
@@ -73,9 +78,7 @@ def window_frequency_space(samples: np.ndarray, sample_rate: int) -> np.ndarray:
         return np.zeros(SPECTRUM_BINS, dtype=np.float32)
     seconds = min(MAX_SECONDS, max(1, -(-n // sr)))
     n = min(n, seconds * sr)
-    padded = np.zeros(seconds * sr, dtype=np.float32)
-    padded[:n] = x[:n]
-    space = _block_mean_space(padded, sr, seconds)
+    space = _block_mean_space(x[:n], sr, seconds, seconds * sr)  # rfft pads with zeros
     if n != seconds * sr:
         space *= np.float32(seconds * sr / n)
     return space

@@ -430,7 +430,7 @@ class HarmonicDetector:
         n = min(len(audio), max(256, int(round(self.window_seconds * sample_rate))))
         x = np.asarray(audio[len(audio) - n :], np.float32)
         nfft = next_fast_len(max(2 * n, int(sample_rate)))  # ≤ 1 Hz bins
-        mags = np.abs(rfft(x * self._hann(n), nfft)).astype(np.float32)
+        mags = np.abs(rfft(x * self._hann(n), nfft)).astype(np.float32, copy=False)
         return mags, sample_rate / nfft
 
     def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
