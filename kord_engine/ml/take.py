@@ -17,6 +17,10 @@ import numpy as np
 from kord_engine.errors import AudioError
 
 SILENCE_DB = -120.0
+#: the noise floor falls only to a level held this long: otherwise the sound resuming after a
+#: 30 ms input dropout inside a ringing chord is an onset, and the old chord's tail is saved
+#: under the next chord's name
+FLOOR_SECONDS = 0.15
 
 
 class TakeState(enum.Enum):
@@ -41,8 +45,8 @@ class TakeRecorder:
 
     `rate` Hz mono float32 blocks of any length. The noise floor is learnt over the first
     `warmup_seconds` (no onset fires there), then follows quiet blocks: it falls to any
-    quieter block at once and rises by at most `floor_rise_db_per_s`, so a chord never
-    becomes the floor. `max_seconds` caps a manual take.
+    quieter level held for FLOOR_SECONDS (not to a dropout's) and rises by at most
+    `floor_rise_db_per_s`, so a chord never becomes the floor. `max_seconds` caps a manual take.
     """
 
     def __init__(
@@ -88,6 +92,8 @@ class TakeRecorder:
         self._goal = self._take_frames
         self._seen = 0
         self._warm: list[float] = []
+        self._recent: deque[tuple[int, float]] = deque()  # (frames, level) of recent blocks
+        self._recent_frames = 0
         self._floor: float | None = floor
         self._level = SILENCE_DB
         self._audio: np.ndarray | None = None
@@ -166,9 +172,16 @@ class TakeRecorder:
         return self._state
 
     def _follow_floor(self, frames: int) -> None:
+        # the floor falls only to a level that lasted FLOOR_SECONDS: a dropout of a few tens
+        # of ms inside a ringing chord is not the room
+        self._recent.append((frames, self._level))
+        self._recent_frames += frames
+        while self._recent_frames - self._recent[0][0] >= FLOOR_SECONDS * self.rate:
+            self._recent_frames -= self._recent.popleft()[0]
+        lasting = max(level for _, level in self._recent)
         rise = self.floor_rise_db_per_s * frames / self.rate
         assert self._floor is not None
-        self._floor = min(self._level, self._floor + rise)
+        self._floor = min(lasting, self._floor + rise)
 
     def _remember(self, x: np.ndarray) -> None:
         """Keep the last `pre_seconds` of audio for the take's pre-roll."""

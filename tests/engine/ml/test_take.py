@@ -107,3 +107,19 @@ def test_stereo_blocks_are_mixed_and_bad_input_is_an_error():
         TakeRecorder(0)
     with pytest.raises(AudioError):
         TakeRecorder(RATE, seconds=0)
+
+
+@pytest.mark.parametrize("gap_s", [0.03, 0.05, 0.1])
+def test_a_dropout_inside_a_ringing_chord_is_no_onset(gap_s):
+    """Re-armed while the last chord still rings (the floor follows its tail down), an input
+    dropout — digital silence for tens of ms — must not make the tail's return an onset: that
+    saved the old chord under the next chord's name. A real attack afterwards still is one."""
+    t = np.arange(int(1.5 * RATE)) / RATE
+    tail = (0.05 * np.sin(2 * np.pi * 261.6 * t) * np.exp(-t / 2)).astype(np.float32)
+    cut = int(0.8 * RATE)
+    tail[cut : cut + int(gap_s * RATE)] = 0.0
+    rec = TakeRecorder(RATE, seconds=0.5)
+    assert TakeState.RECORDING not in feed_all(rec, tail)
+    attack, _ = stream(silence_s=0.0, chord_s=1.0, noise=0.0)
+    assert feed_all(rec, attack)[-1] is TakeState.DONE
+    assert rec.onset_frame >= len(tail)
