@@ -797,7 +797,8 @@ class MainWindow(QMainWindow):
             self.load_model(path)
 
     def load_model(self, path: str | Path) -> bool:
-        """Use the model in `path` (a folder with model.onnx) for the Model detector."""
+        """Use the model in `path` (a folder with model.onnx) in the detectors that use one
+        (hybrid, ml); from a detector without a model it switches to hybrid, the app's own."""
         path = Path(path)
         if not (path / "model.onnx").is_file():
             self.banner.show_message(f"{path} has no model.onnx: it is not a Kord model folder.")
@@ -805,8 +806,8 @@ class MainWindow(QMainWindow):
         self.settings.set("model/dir", str(path))
         if self.toolbar.detector in MODEL_DETECTORS:
             self._detector_changed(self.toolbar.detector)  # reload the model in place
-        else:
-            self.toolbar.set_detector("ml")  # emits detector_changed
+        else:  # the app's own detector that listens with a model (emits detector_changed)
+            self.toolbar.set_detector("hybrid")
         self._update_model_label()
         self.context.status(f"Model: {path}")
         return True

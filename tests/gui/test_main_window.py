@@ -389,7 +389,9 @@ def test_load_model_folder_selects_the_model_detector(make_window, fake_devices,
     w.toolbar.set_detector("default")
     assert w.load_model(model)
     assert w.settings.get("model/dir") == str(model)
-    assert w.toolbar.detector == "ml"
+    assert w.toolbar.detector == "hybrid"  # the app's detector with a model
+    w.toolbar.set_detector("ml")
+    assert w.load_model(model) and w.toolbar.detector == "ml"  # a model detector stays
     assert "my-model" in w.status_bar.model.text()
     w.use_default_model()
     assert w.settings.get("model/dir") == ""
