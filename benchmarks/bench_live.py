@@ -6,14 +6,19 @@
   rendered piano chords fed through LiveAnalyzer.process_block;
 * detection delay: stream time from each chord's onset to its stable label (same feed);
 * CPU % of one core while listening through the PulseAudio null sink for --listen seconds
-  (process_time / wall time of this process; the audio is played by a separate `paplay`).
-Aims: < 5 ms per hop, < 250 ms delay, < 15 % CPU.
+  (process_time / wall time of this process; the audio is played by a separate `paplay`),
+  and the worker thread's own CPU time beside it (the rest: capture and Python's threads);
+* --profile N: the N top cProfile entries of the offline feed and of the live worker thread.
+Aims (issue 12): ≤ 1.5 ms median per hop, < 250 ms delay, ≤ 5 % CPU listening (hybrid).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import shutil
 import subprocess
 import sys
@@ -45,14 +50,27 @@ PROGRESSION = [
 ]
 
 
-def feed(detector_name: str, audio: np.ndarray, spans: list, config: AnalyzerConfig) -> dict:
-    """Run the offline pipeline; per-hop times and onset → stable delays."""
+def feed(
+    detector_name: str,
+    audio: np.ndarray,
+    spans: list,
+    config: AnalyzerConfig,
+    profile: cProfile.Profile | None = None,
+) -> dict:
+    """Run the offline pipeline; per-hop times and onset → stable delays (with `profile`, a
+    second, profiled run of the same feed fills it)."""
     detector = make_detector(detector_name)
     analyzer = LiveAnalyzer(detector, config)
     analyzer.warm_up(RATE)
     cpu0 = time.thread_time()
     events = analyzer.process_block(audio, RATE)
     cpu_ms = (time.thread_time() - cpu0) * 1000.0 / max(1, len(events))
+    if profile is not None:
+        again = LiveAnalyzer(detector, config)
+        again.warm_up(RATE)
+        profile.enable()
+        again.process_block(audio, RATE)
+        profile.disable()
     hop_ms = np.array([e.processing_ms for e in events if not e.gated])
     delays, raw_delays, wrong = [], [], 0
     for start, end, notes in spans:
@@ -89,10 +107,44 @@ def feed(detector_name: str, audio: np.ndarray, spans: list, config: AnalyzerCon
     }
 
 
+def profiled(analyzer: LiveAnalyzer, profile: cProfile.Profile | None, cpu: dict) -> None:
+    """Wrap the analyzer's worker loop: its own CPU seconds go into cpu["worker"], and the
+    profile (when given) sees that thread only."""
+    run = analyzer._run
+
+    def wrapped(*args):
+        if profile is not None:
+            profile.enable()
+        start = time.thread_time()
+        try:
+            run(*args)
+        finally:
+            cpu["worker"] = cpu.get("worker", 0.0) + time.thread_time() - start
+            if profile is not None:
+                profile.disable()
+
+    analyzer._run = wrapped
+
+
+def print_profile(title: str, profile: cProfile.Profile, top: int) -> None:
+    """The `top` entries by own time and by cumulative time."""
+    print(f"-- profile: {title}")
+    for key in ("tottime", "cumulative"):
+        stream = io.StringIO()
+        pstats.Stats(profile, stream=stream).sort_stats(key).print_stats(top)
+        text = stream.getvalue()
+        print(text[text.find("   ncalls") :].rstrip())
+
+
 def cpu_while_listening(
-    seconds: float, audio: np.ndarray, config: AnalyzerConfig, detector: str = "default"
+    seconds: float,
+    audio: np.ndarray,
+    config: AnalyzerConfig,
+    detector: str = "default",
+    profile: cProfile.Profile | None = None,
 ) -> dict | None:
-    """CPU share of this process while LiveAnalyzer listens and `paplay` plays the chords."""
+    """CPU share of this process while LiveAnalyzer listens and `paplay` plays the chords
+    (and how much of it the analyzer's worker thread spent)."""
     if shutil.which("paplay") is None or shutil.which("pactl") is None:
         print("  (skipped: paplay/pactl not installed)")
         return None
@@ -110,14 +162,18 @@ def cpu_while_listening(
     sf.write(wav, np.tile(audio, loops)[: int(seconds * RATE)], RATE, subtype="FLOAT")
     events = []
     analyzer = LiveAnalyzer(make_detector(detector), config, events.append)
+    worker: dict = {}
+    profiled(analyzer, profile, worker)
     player = None
     try:
         analyzer.start()
         time.sleep(0.3)
         player = subprocess.Popen(["paplay", str(wav)])
         wall0, cpu0 = time.perf_counter(), time.process_time()
+        n0 = len(events)
         time.sleep(seconds)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        hops = events[n0:]
     finally:
         analyzer.stop()
         if player is not None:
@@ -126,8 +182,12 @@ def cpu_while_listening(
         shutil.rmtree(tmp, ignore_errors=True)
         sink.__exit__(None, None, None)
     loud = [e for e in events if not e.gated]
+    hop_ms = np.array([e.processing_ms for e in hops if not e.gated] or [np.nan])
     return {
         "cpu_pct": 100.0 * cpu / wall,
+        # the worker's CPU over its whole life (start-up and warm-up included)
+        "worker_cpu_s": worker.get("worker", float("nan")),
+        "live_hop_ms": float(np.median(hop_ms)),
         "events": len(events),
         "analysed": len(loud),
         "changes": sum(1 for e in events if e.changed and e.stable),
@@ -169,6 +229,13 @@ def main() -> None:
         help="only the live CPU figure (a clean process: earlier offline runs leave threads)",
     )
     parser.add_argument("--no-device", action="store_true", help="skip the live CPU figure")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N top cProfile entries of the offline feed and of the live worker thread",
+    )
     parser.add_argument("--hold", type=float, default=0.15, help="smoother hold (s)")
     parser.add_argument("--hop", type=float, default=0.05, help="analysis hop (s)")
     parser.add_argument(
@@ -191,15 +258,28 @@ def main() -> None:
         audio = sound if audio is None else audio
         print(f"-- {len(sound) / RATE:.1f} s of FluidR3 {timbre}, {len(spans)} chords, {RATE} Hz")
         for name in [] if args.cpu_only else args.detectors:
-            report(f"{name}, {timbre}", feed(name, sound, spans, config), len(spans))
+            profile = cProfile.Profile() if args.profile and program == 0 else None
+            report(f"{name}, {timbre}", feed(name, sound, spans, config, profile), len(spans))
+            if profile is not None:
+                print_profile(
+                    f"process_block, {name}, {timbre} (profiled run)", profile, args.profile
+                )
     for name in [] if args.no_device else args.detectors:
-        r = cpu_while_listening(args.listen, audio, config, name)
+        profile = cProfile.Profile() if args.profile else None
+        r = cpu_while_listening(args.listen, audio, config, name, profile)
         if r is not None:
             print(
                 f"[live {name}] CPU {r['cpu_pct']:.1f} % of one core over {r['wall']:.1f} s; "
                 f"{r['events']} hops ({r['analysed']} above the gate), {r['changes']} chord "
                 f"changes, {r['overflows']} overflows, errors: {r['errors'] or 'none'}"
             )
+            print(
+                f"[live {name}]   per hop (worker, wall): median {r['live_hop_ms']:.2f} ms; the "
+                f"worker thread's CPU {r['worker_cpu_s']:.2f} s in its whole life (warm-up "
+                f"included), the rest is capture (PortAudio's thread) and Python's own threads"
+            )
+            if profile is not None:
+                print_profile(f"live worker thread, {name}", profile, args.profile)
 
 
 if __name__ == "__main__":
