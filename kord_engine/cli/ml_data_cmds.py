@@ -89,7 +89,7 @@ def _process(args: argparse.Namespace) -> int:
         skip_rests=args.skip_rests,
     )
     bar = None
-    if not getattr(args, "quiet", False):
+    if not getattr(args, "quiet", False) and sys.stderr.isatty():  # no bar in logs and pipes
         try:
             from tqdm import tqdm
         except ImportError:  # tqdm comes with the train extra; no bar without it
