@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -56,6 +57,11 @@ from kord_engine.samples import note_id_name
 
 log = logging.getLogger(__name__)
 
+#: listening that stopped by itself is tried again this often, for this long
+RECOVER_INTERVAL_MS = 1000
+RECOVER_SECONDS = 120.0
+#: how the analyzer bridge words a stop of the running analyzer (AnalyzerBridge)
+STOPPED_PREFIX = "Listening stopped:"
 APP_TITLE = "Kord Desktop"
 NO_DEVICE_MESSAGE = (
     "No audio input device found. Connect a microphone or audio interface, then press Retry. "
@@ -131,6 +137,11 @@ class MainWindow(QMainWindow):
         self._heard: Detection | None = None
         self.chord_names = self.settings.get("view/chord_names")
         self._banner_action = self.restart_listening
+        # listening that stopped by itself (device lost, input stalled) is tried again
+        self._recover_timer = QTimer(self)
+        self._recover_timer.setInterval(RECOVER_INTERVAL_MS)
+        self._recover_timer.timeout.connect(self._try_recover)
+        self._recover_until = 0.0
         self.setWindowTitle(APP_TITLE)
         self.setObjectName("mainWindow")
         self.setDockOptions(
@@ -383,6 +394,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         self.save_state()
+        self._recover_timer.stop()
         self.context.analyzer.stop()
         self.context.synth.close()
         super().closeEvent(event)
@@ -583,6 +595,7 @@ class MainWindow(QMainWindow):
             model_dir=model_dir,
         )
         if ok:
+            self._recover_timer.stop()
             self.banner.hide()
             self.level_meter.reset()
             self.context.status("Listening…")
@@ -590,6 +603,7 @@ class MainWindow(QMainWindow):
         return ok
 
     def stop_listening(self) -> None:
+        self._recover_timer.stop()
         self.context.analyzer.stop()
         self.toolbar.set_listening(False)
         self.level_meter.reset()
@@ -647,12 +661,26 @@ class MainWindow(QMainWindow):
                 self.timeline.add_chord(t, name, notes, provisional)
 
     def on_error(self, message: str) -> None:
-        """The analyzer failed (device unplugged, …): say so and offer a restart."""
+        """The analyzer failed (device unplugged, …): say so and offer a restart. Listening
+        that stopped by itself (not a start the user asked for) is also tried again every
+        RECOVER_INTERVAL_MS for RECOVER_SECONDS: a replugged microphone, or an input that
+        stalled while the machine was busy (a fine-tune on two cores), comes back alone."""
         self.toolbar.set_listening(False)
         self.level_meter.reset()
         self._banner_action = self._restart_from_banner
         self.banner.show_message(message, "Restart listening")
         self.context.status(message, 10000)
+        if message.startswith(STOPPED_PREFIX) and not self._recover_timer.isActive():
+            self._recover_until = time.monotonic() + RECOVER_SECONDS
+            self._recover_timer.start()
+
+    def _try_recover(self) -> None:
+        if self.context.analyzer.running or time.monotonic() > self._recover_until:
+            self._recover_timer.stop()
+            return
+        self.refresh_devices()  # a replugged device may come back under another index
+        if self.start_listening():
+            self.context.status("Listening again", 5000)
 
     def _restart_from_banner(self) -> None:
         self.refresh_devices()

@@ -453,3 +453,46 @@ def test_a_detector_that_cannot_load_keeps_the_old_one(make_window, fake_devices
     assert w.toolbar.detector == "kord"
     assert w.settings.get("audio/detector") == "kord"
     assert "Could not switch" in w.status_bar.currentMessage()
+
+
+def test_listening_that_stopped_by_itself_comes_back_alone(
+    make_window, fake_devices, monkeypatch, qtbot
+):
+    """A stalled input or an unplugged microphone stops the analyzer; the window keeps
+    trying to listen again (every second) and hides the banner once it does. A start the
+    user asked for that fails is not retried."""
+    w = make_window()
+    w._recover_timer.setInterval(20)  # RECOVER_INTERVAL_MS is a second
+    bridge = w.context.analyzer
+    attempts = []
+
+    class FakeAnalyzer:
+        running = True
+
+        def stop(self):
+            self.running = False
+
+    def fake_start(device=None, detector_name="default", gate_db=-55.0, model_dir=None):
+        attempts.append(detector_name)
+        if len(attempts) < 3:  # the device is not back yet
+            bridge.error.emit("Could not start listening: no such device")
+            return False
+        bridge._analyzer = FakeAnalyzer()
+        bridge.running_changed.emit(True)
+        return True
+
+    monkeypatch.setattr(bridge, "start", fake_start)
+    bridge.handle_event(
+        event(None, False, 0.5, error="no audio from input 'Mic' for 2 s", fatal=True)
+    )
+    qtbot.waitUntil(lambda: w.banner.isVisible() or len(attempts) > 0, timeout=2000)
+    qtbot.waitUntil(lambda: bridge.running, timeout=3000)
+    assert len(attempts) == 3 and not w.banner.isVisible()
+    assert w.toolbar.listen_button.isChecked()
+    assert not w._recover_timer.isActive()
+    # a failed start that the user asked for shows its banner and is left alone
+    attempts.clear()
+    bridge._analyzer = None
+    bridge.error.emit("Could not start listening: no such device")
+    qtbot.wait(100)
+    assert attempts == [] and not w._recover_timer.isActive()
