@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kord_engine.audio.listen.fft import hann, next_fast_len, rfft
+from kord_engine.audio.listen.fft import hann_magnitudes, next_fast_len
 
 
 def lowest_chord_tone(
@@ -32,7 +32,7 @@ def lowest_chord_tone(
     if x.size < 64 or not pcs:
         return None
     nfft = next_fast_len(max(int(sample_rate), 2 * x.size))
-    mags = np.abs(rfft(x * hann(x.size), nfft))
+    mags = hann_magnitudes(x, nfft)
     bin_hz = sample_rate / nfft
     lo, hi = int(fmin / bin_hz), min(int(fmax / bin_hz), mags.size - 1)
     seg = np.sqrt(mags[lo:hi])

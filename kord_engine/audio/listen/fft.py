@@ -21,6 +21,8 @@ import numpy as np
 _M_TOP_PAD = -2
 TOP_PAD_BYTES = 16 << 20
 _heap_kept = False
+#: the newest hann_magnitudes call: (its samples, nfft, the magnitudes)
+_newest: tuple[np.ndarray, int, np.ndarray] | None = None
 
 
 def keep_heap_pages() -> bool:
@@ -71,3 +73,23 @@ def hann(n: int) -> np.ndarray:
     w = np.hanning(n).astype(np.float32)
     w.flags.writeable = False
     return w
+
+
+def hann_magnitudes(x: np.ndarray, nfft: int) -> np.ndarray:
+    """|rfft(x · Hann(len(x)), nfft)| as float32, read-only. The newest call's samples and
+    result are kept: on one live hop the tuning vote, the harmonic detector and the early
+    bass often window the very same audio, and then they share one transform."""
+    global _newest
+    x = np.asarray(x, np.float32)
+    newest = _newest
+    if (
+        newest is not None
+        and newest[1] == nfft
+        and newest[0].shape == x.shape
+        and np.array_equal(newest[0], x)
+    ):
+        return newest[2]
+    mags = np.abs(rfft(x * hann(x.size), nfft))
+    mags.flags.writeable = False
+    _newest = (x.copy(), int(nfft), mags)
+    return mags

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kord_engine.audio.listen.fft import hann, next_fast_len, rfft
+from kord_engine.audio.listen.fft import hann_magnitudes, next_fast_len
 from kord_engine.errors import AudioError
 
 A4_HZ = 440.0
@@ -168,7 +168,7 @@ def window_spectrum(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, fl
     x = np.asarray(audio, dtype=np.float32).reshape(-1)
     n = len(x)
     nfft = next_fast_len(max(2 * n, int(sample_rate)))
-    mags = np.abs(rfft(x * hann(n), nfft))
+    mags = hann_magnitudes(x, nfft)
     return mags, sample_rate / nfft
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from kord_engine.audio.listen.detection import Detection
-from kord_engine.audio.listen.fft import next_fast_len, rfft
+from kord_engine.audio.listen.fft import hann_magnitudes, next_fast_len, rfft
 from kord_engine.audio.listen.median import running_median
 
 LOW_MIDI = 21  # A0
@@ -430,7 +430,7 @@ class HarmonicDetector:
         n = min(len(audio), max(256, int(round(self.window_seconds * sample_rate))))
         x = np.asarray(audio[len(audio) - n :], np.float32)
         nfft = next_fast_len(max(2 * n, int(sample_rate)))  # ≤ 1 Hz bins
-        mags = np.abs(rfft(x * self._hann(n), nfft)).astype(np.float32, copy=False)
+        mags = hann_magnitudes(x, nfft)  # shared with tuning and the early bass on a hop
         return mags, sample_rate / nfft
 
     def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
