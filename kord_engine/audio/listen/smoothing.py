@@ -63,6 +63,9 @@ class ChordSmoother:
     MAX_ONSET_NOTES = 6
     #: two hops agreeing on a change must be at least this far apart
     AGREE_SECONDS = 0.05
+    #: this soon after a label was first shown, its onset's hops may still correct its bass in
+    #: place (the same history entry) even once it is confirmed
+    REBASS_SECONDS = 0.6
 
     def __init__(
         self,
@@ -175,13 +178,20 @@ class ChordSmoother:
                 losing and not self.provisional and self.subset_hold_seconds > self.hold_seconds
             )
             if self._onset_entry and not fading and (quick or self._agreed(key, t)):
-                if self.provisional:  # refined in place: the same entry, a better label
+                # a bass the onset's own hops correct just after the label was confirmed is
+                # still that label's entry: C E A over C, then over A, is one Am, not two
+                rebassed = (
+                    bool(stable_key)
+                    and key[0] == stable_key[0]
+                    and t - self._entry_since < self.REBASS_SECONDS
+                )
+                if self.provisional or rebassed:  # in place: the same entry, a better label
                     self._stable = detection
                     self._candidate = None
                     self._support = 1
                     self._refinements += 1
                     self.refined = True
-                    self.provisional = not due  # …and confirmed, if it is time
+                    self.provisional = self.provisional and not due  # …confirmed, if it is time
                 else:
                     self._show(detection, t, False)
                 return self._stable, True
