@@ -10,6 +10,9 @@ loaded, a silent low-latency stream (`pacat` from /dev/zero) kept playing into i
 process's environment routed through it, and a short tone played until it comes back on the
 monitor. On exit the environment is restored, the keeper stopped and the module unloaded.
 
+`unplug(sink)` / `replug(sink)` remove the device and bring it back under the same name while
+the block runs (benchmarks/bench_soak.py); the exit then unloads whichever module is loaded.
+
 Why the keeper: PulseAudio 16's null sink renders up to 2 s ahead while no client asks for low
 latency, so a recording started on an idle sink got its first data 2.0 s late (parec as well
 as PortAudio; 10–20 ms on a busy sink), and 2 s is also the live analyzer's stall limit. With
@@ -19,6 +22,7 @@ support only.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import shutil
@@ -43,6 +47,9 @@ PROBE_HZ = 440.0
 HEARD_LEVEL = 1e-3
 
 _serial = itertools.count(1)
+#: sink name → [module id, keeper] of each sink private_null_sink holds now: replug() loads
+#: it again under the same name (a new module and keeper), which the sink's exit then ends
+_loaded: dict[str, list] = {}
 
 
 class NullSinkError(RuntimeError):
@@ -160,9 +167,10 @@ def private_null_sink(
         raise NullSinkError(f"could not load a null sink: {loaded.stderr.strip()}")
     module = loaded.stdout.strip()
     saved = {key: os.environ.get(key) for key in ("PULSE_SINK", "PULSE_SOURCE")}
-    keeper = None
+    state: list = [module, None]
+    _loaded[name] = state
     try:
-        keeper = keep_flowing(name, rate)
+        state[1] = keep_flowing(name, rate)
         os.environ["PULSE_SINK"] = name
         os.environ["PULSE_SOURCE"] = f"{name}.monitor"
         flow_s = wait_until_flowing(rate, wait_s) if wait_s is not None else None
@@ -173,7 +181,75 @@ def private_null_sink(
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        if keeper is not None:
-            keeper.terminate()
-            keeper.wait(5)
-        pactl("unload-module", module)
+        _loaded.pop(name, None)
+        _stop_keeper(state[1])
+        if state[0] is not None:
+            pactl("unload-module", state[0])
+
+
+def _stop_keeper(keeper: subprocess.Popen | None) -> None:
+    if keeper is not None:
+        keeper.terminate()
+        keeper.wait(5)
+
+
+def _rows(kind: str) -> list[list[str]]:
+    """`pactl list short kind` as rows of tab-separated fields."""
+    return [line.split("\t") for line in pactl("list", "short", kind).stdout.splitlines()]
+
+
+def _index_of(kind: str, name: str) -> str | None:
+    return next((row[0] for row in _rows(kind) if len(row) > 1 and row[1] == name), None)
+
+
+def unplug(sink: NullSink, kill_streams: bool = True) -> int:
+    """Remove the sink (and its monitor, the default input) as if the device were unplugged;
+    how many recording streams were ended. Bring it back with replug().
+
+    PulseAudio (≥ 14) moves a removed source's streams to the fallback source — here the
+    shared default sink's monitor — so a recorder goes on hearing another sink's silence and
+    never learns its device went. `kill_streams` first ends the streams recording from it
+    (pacmd kill-source-output): what a recorder sees when nothing can take the device over
+    (or through plain ALSA). Without pacmd they are moved. The keeper is stopped: it would
+    be moved to the default sink as well."""
+    state = _loaded.get(sink.name)
+    if state is None:
+        raise NullSinkError(f"{sink.name!r} is not a sink private_null_sink holds")
+    killed = 0
+    source = _index_of("sources", sink.source) if kill_streams and shutil.which("pacmd") else None
+    if source is not None:
+        for row in _rows("source-outputs"):
+            if len(row) > 1 and row[1] == source:
+                done = subprocess.run(["pacmd", "kill-source-output", row[0]],
+                                      capture_output=True, text=True, timeout=10)  # fmt: skip
+                killed += done.returncode == 0 and not done.stdout.strip()
+    _stop_keeper(state[1])
+    state[1] = None
+    if state[0] is not None:
+        pactl("unload-module", state[0])
+        state[0] = None
+    return killed
+
+
+def replug(sink: NullSink, wait_s: float | None = 10.0) -> NullSink:
+    """Load an unplugged sink again under the same name, its keeper playing into it; the sink
+    with its new module id. Like private_null_sink, it waits (unless `wait_s` is None) until
+    sound played on it comes back (`flow_s`): a freshly loaded null sink renders its first
+    2 s block before the keeper's latency counts, so a recording opened at once got its first
+    audio 1.9–2.0 s late, a null-sink artefact no real device has."""
+    state = _loaded.get(sink.name)
+    if state is None or state[0] is not None:
+        raise NullSinkError(f"{sink.name!r} is not an unplugged private sink")
+    loaded = pactl(
+        "load-module",
+        "module-null-sink",
+        f"sink_name={sink.name}",
+        f"rate={sink.rate}",
+        f"sink_properties=device.description={sink.name}",
+    )
+    if loaded.returncode != 0:
+        raise NullSinkError(f"could not load the null sink again: {loaded.stderr.strip()}")
+    state[0] = loaded.stdout.strip()
+    state[1] = keep_flowing(sink.name, sink.rate)
+    flow_s = wait_until_flowing(sink.rate, wait_s) if wait_s is not None else None
+    return dataclasses.replace(sink, module=state[0], flow_s=flow_s)
