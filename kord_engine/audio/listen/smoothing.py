@@ -63,9 +63,9 @@ class ChordSmoother:
     MAX_ONSET_NOTES = 6
     #: two hops agreeing on a change must be at least this far apart
     AGREE_SECONDS = 0.05
-    #: this soon after a label was first shown, its onset's hops may still correct its bass in
-    #: place (the same history entry) even once it is confirmed
-    REBASS_SECONDS = 0.6
+    #: this soon after a label was first shown, its onset's hops may still correct it in place
+    #: (the same history entry) even once it is confirmed
+    CORRECT_SECONDS = 0.6
 
     def __init__(
         self,
@@ -178,14 +178,11 @@ class ChordSmoother:
                 losing and not self.provisional and self.subset_hold_seconds > self.hold_seconds
             )
             if self._onset_entry and not fading and (quick or self._agreed(key, t)):
-                # a bass the onset's own hops correct just after the label was confirmed is
-                # still that label's entry: C E A over C, then over A, is one Am, not two
-                rebassed = (
-                    bool(stable_key)
-                    and key[0] == stable_key[0]
-                    and t - self._entry_since < self.REBASS_SECONDS
-                )
-                if self.provisional or rebassed:  # in place: the same entry, a better label
+                # what the onset's own hops correct just after the label was confirmed is
+                # still that label's entry: one attack, one entry (C E A over C, then over A,
+                # is one Am; so is C E G A B, then C E A)
+                young = t - self._entry_since < self.CORRECT_SECONDS
+                if self.provisional or young:  # in place: the same entry, a better label
                     self._stable = detection
                     self._candidate = None
                     self._support = 1

@@ -279,11 +279,12 @@ def test_a_set_losing_notes_waits_out_the_subset_hold():
     assert run(ChordSmoother(0.15), [C] * 4 + [c_e] * 4) == [(0.15, "C"), (0.35, "C(no5)")]
 
 
-def test_a_bass_corrected_just_after_confirmation_is_the_same_entry():
+def test_a_label_corrected_just_after_confirmation_is_the_same_entry():
     """The e2e progression's Am (A3 C4 E4): shown over A, refined once to 'over C' by one
     hop's misread bass, confirmed so, then its onset's hops agree on A again — that corrects
-    the entry in place (one Am in the history), as long as the label is young; later, a bass
-    change is a new entry as before."""
+    the entry in place (one Am in the history), as long as the label is young; so does a
+    confirmed cloud its hops thin out to the chord. Later, a change is a new entry as
+    before."""
     am_over_c = Detection(pitch_classes=(0, 4, 9), bass=0, chords=("Am/C",))
     s = ChordSmoother(0.15)
     got = trace(s, [AM, am_over_c] + [am_over_c] * 5 + [AM, AM])
@@ -296,3 +297,7 @@ def test_a_bass_corrected_just_after_confirmation_is_the_same_entry():
     s = ChordSmoother(0.15)
     late = trace(s, [AM, am_over_c] + [am_over_c] * 12 + [AM, AM])
     assert late[-1] == (0.75, "Am", 9, False, False)  # 0.75 s after it was shown: a new entry
+    cloud = Detection(pitch_classes=(0, 4, 7, 9, 11), bass=9, chords=("Am9",))
+    s = ChordSmoother(0.15)
+    got = trace(s, [C, cloud] + [cloud] * 5 + [AM, AM])
+    assert got[-1] == (0.4, "Am", 9, False, True)
