@@ -36,36 +36,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from kord_desktop.panels.page_labels import error_label, hint, show_error
 from kord_engine.errors import KordError
 from kord_engine.ml.finetune import DEFAULTS
 from kord_engine.resources import default_model_dir
 from kord_engine.userdirs import models_dir
 
-ERROR_STYLE = "color: #e5534b;"
-HINT_STYLE = "color: palette(placeholder-text);"
 HOLDOUT_SHARE = 0.2  # the share of takes kept out of training to compare before and after
 HOLDOUT_SEED = 0
-
-
-def _hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet(HINT_STYLE)
-    return label
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setObjectName("error")
-    label.hide()
-    return label
-
-
-def _show_error(label: QLabel, text: str | None) -> None:
-    label.setText(text or "")
-    label.setVisible(bool(text))
 
 
 def current_model_dir(settings: Any) -> Path:
@@ -166,14 +144,14 @@ class FinetunePage(QWizardPage):
             spin.setMaximumWidth(150)
         self.destination = QLineEdit()
         self.browse = QPushButton("Browse…")
-        self.error = _error_label()
+        self.error = error_label()
 
         what = QGroupBox("What it learns from")
         form = QFormLayout(what)
         form.addRow("Starts from", self.start_from)
         form.addRow("Your takes", self.recordings)
         form.addRow("Held out", self.holdout)
-        form.addRow("", _hint("Takes kept out of training to compare the models before and after."))
+        form.addRow("", hint("Takes kept out of training to compare the models before and after."))
         how = QGroupBox("How (the defaults work; change them only if you want to)")
         grid = QGridLayout(how)
         grid.addWidget(QLabel("Epochs"), 0, 0)
@@ -185,7 +163,7 @@ class FinetunePage(QWizardPage):
         grid.addWidget(QLabel("Varied copies"), 1, 2)
         grid.addWidget(self.copies, 1, 3)
         grid.addWidget(
-            _hint(
+            hint(
                 "Replayed chords keep it from forgetting other instruments; varied copies "
                 "(transposed, detuned, other rooms) make a few takes go further."
             ),
@@ -272,7 +250,7 @@ class FinetunePage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         problem = self.problem()
-        _show_error(self.error, problem)
+        show_error(self.error, problem)
         return problem is None
 
     def overrides(self) -> dict[str, Any]:
@@ -343,12 +321,12 @@ class ComparePage(QWizardPage):
         self.summary.setObjectName("summary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error = _error_label()
+        self.error = error_label()
         self.use_button = QPushButton("Use this model")
         self.use_button.setToolTip("The live detector switches to it now (remembered)")
         self.default_button = QPushButton("Use the default model")
         self.default_button.setToolTip("Go back to the model Kord ships with")
-        self.state = _hint()
+        self.state = hint()
         self.state.setObjectName("useState")
 
         grid = QGridLayout()
@@ -404,7 +382,7 @@ class ComparePage(QWizardPage):
             f"Fine-tuned on {len(plan.train)} takes in {seconds:.0f} s ({steps:,} steps). "
             f"Saved to <b>{self.destination}</b>"
         )
-        _show_error(self.error, None)
+        show_error(self.error, None)
         self.state.setText("")
         self.use_button.setEnabled(True)
 
@@ -430,7 +408,7 @@ class ComparePage(QWizardPage):
         self.headline.setText("Could not compare the models")
         self.before.setText("–")
         self.after.setText("–")
-        _show_error(self.error, message)
+        show_error(self.error, message)
 
     def show_used(self, text: str) -> None:
         self.state.setText(text)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from kord_desktop.keymap import midi_name
+from kord_desktop.panels.page_labels import error_label, hint, show_error
 from kord_desktop.widgets.keyboard import ROLE_COLORS, PianoKeyboard
 from kord_desktop.widgets.level_meter import LevelMeter
 from kord_engine.errors import KordError
@@ -45,8 +46,6 @@ from kord_engine.ml.recordings import list_instruments, list_takes, slugify
 #: a fine-tune needs a few takes to learn from and a few to check it on
 MIN_TAKES = 4
 DEFAULT_INSTRUMENT = "my instrument"
-ERROR_STYLE = "color: #e5534b;"
-HINT_STYLE = "color: palette(placeholder-text);"
 #: the chord sets offered, (key, title, help)
 SETS = (
     ("default", "A mix (recommended)", "every root, 8 chord qualities and their inversions"),
@@ -88,27 +87,6 @@ def note_names(midis: Iterable[int], symbol: str = "") -> str:
     return " ".join(names)
 
 
-def _hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet(HINT_STYLE)
-    return label
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setObjectName("error")
-    label.hide()
-    return label
-
-
-def _show_error(label: QLabel, text: str | None) -> None:
-    label.setText(text or "")
-    label.setVisible(bool(text))
-
-
 def _setting(settings: Any, key: str, default: Any) -> Any:
     """A typed Settings value (kord_desktop.settings) or a plain QSettings one."""
     getter = getattr(settings, "get", None)
@@ -148,7 +126,7 @@ class RecordSetupPage(QWizardPage):
         self.instrument.setEditable(True)
         self.instrument.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.instrument.lineEdit().setPlaceholderText("e.g. my guitar")
-        self.instrument_hint = _hint()
+        self.instrument_hint = hint()
         self.sets = QButtonGroup(self)
         self.set_buttons: dict[str, QRadioButton] = {}
         box = QWidget()
@@ -160,7 +138,7 @@ class RecordSetupPage(QWizardPage):
             self.sets.addButton(button)
             self.set_buttons[key] = button
             grid.addWidget(button, row, 0)
-            grid.addWidget(_hint(help_text), row, 1)
+            grid.addWidget(hint(help_text), row, 1)
         grid.setColumnStretch(1, 1)
         self.song = QLineEdit()
         self.song.setPlaceholderText("C Am7 F/A G7")
@@ -176,9 +154,9 @@ class RecordSetupPage(QWizardPage):
         self.seconds.setValue(1.5)
         self.seconds.setSuffix(" s")
         self.seconds.setMaximumWidth(150)
-        self.preview = _hint()
+        self.preview = hint()
         self.preview.setObjectName("preview")
-        self.error = _error_label()
+        self.error = error_label()
 
         who = QGroupBox("Instrument")
         form = QFormLayout(who)
@@ -288,7 +266,7 @@ class RecordSetupPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         problem = self.problem()
-        _show_error(self.error, problem)
+        show_error(self.error, problem)
         return problem is None
 
     def remember(self) -> None:
@@ -352,7 +330,7 @@ class RecordPage(QWizardPage):
         self.level_db = -120.0
         self.listen_note = QLabel("Kord is not listening to the microphone.")
         self.listen_button = QPushButton("Start listening")
-        self.error = _error_label()
+        self.error = error_label()
 
         self.keyboard = PianoKeyboard()
         self.keyboard.setObjectName("recordKeyboard")
@@ -380,7 +358,7 @@ class RecordPage(QWizardPage):
         self.list.setMinimumHeight(60)
         self.delete_button = QPushButton("Delete take")
         self.delete_button.setEnabled(False)
-        self.summary = _hint()
+        self.summary = hint()
         self.summary.setObjectName("summary")
 
         listen_row = QHBoxLayout()
@@ -404,7 +382,7 @@ class RecordPage(QWizardPage):
         top.addStretch(1)
         level_box = QVBoxLayout()
         level_box.addWidget(self.level, 0, Qt.AlignmentFlag.AlignHCenter)
-        level_caption = _hint("Level")
+        level_caption = hint("Level")
         level_caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         level_box.addWidget(level_caption)
         top.addLayout(level_box)
@@ -491,7 +469,7 @@ class RecordPage(QWizardPage):
         self.list.clear()
         self._follow_theme()
         self._count_takes()
-        _show_error(self.error, None)
+        show_error(self.error, None)
         self._active = True
         self._listening_changed(self._listening())
         self._show_prompt()
@@ -765,7 +743,7 @@ class RecordPage(QWizardPage):
     def _save_failed(self, request: int, message: str) -> None:
         what, index = self._pending.pop(request, (None, None))
         self.errors.append(message)
-        _show_error(self.error, f"Could not save the take: {message}")
+        show_error(self.error, f"Could not save the take: {message}")
         if what == "save" and index == self.index:
             self._arm()
         self._update_buttons()
