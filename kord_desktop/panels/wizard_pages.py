@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from kord_desktop.panels.page_labels import error_label, hint, show_error
 from kord_desktop.widgets.curves import TrainingCurves
 from kord_engine.audio.listen.model.features import LOADERS, feature_width
 from kord_engine.audio.listen.model.targets import TARGETS
@@ -63,8 +64,6 @@ MODEL_HELP = {
     "kord": "kord's attention model (multi-head attention + a dense trunk)",
     "ours": "a plain MLP with residual blocks (smaller, quick to train)",
 }
-ERROR_STYLE = "color: #e5534b;"
-HINT_STYLE = "color: palette(placeholder-text);"
 
 
 def folder_problem(path: str | Path) -> str | None:
@@ -96,26 +95,10 @@ def kord_shape_problem(width: int, heads: int) -> str | None:
     return None
 
 
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet(HINT_STYLE)
-    return label
-
-
 def _narrow(*spins: QWidget) -> None:
     """Number fields as wide as their numbers, not the whole form."""
     for spin in spins:
         spin.setMaximumWidth(150)
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setObjectName("error")
-    label.hide()
-    return label
 
 
 def _stack_page(page: QWidget, *groups: QWidget) -> None:
@@ -125,11 +108,6 @@ def _stack_page(page: QWidget, *groups: QWidget) -> None:
         layout.addWidget(group)
     layout.addWidget(page.error)  # type: ignore[attr-defined]
     layout.addStretch(1)
-
-
-def _show_error(label: QLabel, text: str | None) -> None:
-    label.setText(text or "")
-    label.setVisible(bool(text))
 
 
 class FolderList(QWidget):
@@ -146,7 +124,7 @@ class FolderList(QWidget):
         self.add_button = QPushButton("Add…")
         self.remove_button = QPushButton("Remove")
         self.remove_button.setEnabled(False)
-        self.error = _error_label()
+        self.error = error_label()
         self.add_button.clicked.connect(self._browse)
         self.remove_button.clicked.connect(self.remove_selected)
         self.list.itemSelectionChanged.connect(
@@ -174,7 +152,7 @@ class FolderList(QWidget):
         problem = folder_problem(path)
         if problem is None and path in self.folders():
             problem = f"{path} is already in the list"
-        _show_error(self.error, problem)
+        show_error(self.error, problem)
         if problem:
             return False
         self.list.addItem(path)
@@ -184,7 +162,7 @@ class FolderList(QWidget):
     def remove_selected(self) -> None:
         for item in self.list.selectedItems():
             self.list.takeItem(self.list.row(item))
-        _show_error(self.error, None)
+        show_error(self.error, None)
         self.changed.emit()
 
     def _browse(self) -> None:
@@ -218,7 +196,7 @@ class SourcesPage(QWizardPage):
         self.sim.setRange(0, 2000)
         self.sim.setValue(DEFAULTS.simulation_size)
         self.sim.setSpecialValueText("none")
-        self.sim_items = _hint("")
+        self.sim_items = hint("")
         self.oversample = QSpinBox()
         self.oversample.setRange(1, 64)
         self.oversample.setValue(DEFAULTS.captured_oversample_factor)
@@ -228,7 +206,7 @@ class SourcesPage(QWizardPage):
             "optional: a folder of noise .bin samples mixed into sim data"
         )
         self.noise_browse = QPushButton("Browse…")
-        self.noise_error = _error_label()
+        self.noise_error = error_label()
 
         self.split_radio = QRadioButton("Hold out a share of the training data")
         self.folders_radio = QRadioButton("Use these folders")
@@ -239,7 +217,7 @@ class SourcesPage(QWizardPage):
         self.split.setSuffix(" %")
         self.validation = FolderList("validation samples")
         self.validation.setEnabled(False)
-        self.error = _error_label()
+        self.error = error_label()
 
         _narrow(self.sim, self.oversample, self.split)
         sources = QGroupBox("Training data")
@@ -257,7 +235,7 @@ class SourcesPage(QWizardPage):
         form.addRow("", self.noise_error)
         form.addRow("Captured oversampling", self.oversample)
         form.addRow(
-            _hint(
+            hint(
                 "Folders whose name contains “captured” are repeated in training (after the "
                 "validation split, so no recording is in both)."
             )
@@ -309,7 +287,7 @@ class SourcesPage(QWizardPage):
         n = self.sim.value()
         self.sim_items.setText(f"= {n * SIM_ITEMS:,} generated items" if n else "no simulated data")
         noise = self.noise.text().strip()
-        _show_error(self.noise_error, folder_problem(noise) if noise else None)
+        show_error(self.noise_error, folder_problem(noise) if noise else None)
         self.completeChanged.emit()
 
     def problem(self) -> str | None:
@@ -327,7 +305,7 @@ class SourcesPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         problem = self.problem()
-        _show_error(self.error, problem if problem and not self.torch_missing else None)
+        show_error(self.error, problem if problem and not self.torch_missing else None)
         return problem is None
 
     def apply(self, config: TrainConfig) -> None:
@@ -361,7 +339,7 @@ class ModelPage(QWizardPage):
         self.loader.setCurrentIndex(self.loader.findData(DEFAULTS.loader))
         self.include_guess = QCheckBox("Include kord's deterministic guess as extra features")
         self.include_guess.setChecked(DEFAULTS.include_guess)
-        self.loader_hint = _hint("")
+        self.loader_hint = hint("")
 
         self.targets = QButtonGroup(self)
         self.targets.setExclusive(True)
@@ -393,7 +371,7 @@ class ModelPage(QWizardPage):
         self.width.setSingleStep(64)
         self.width.setValue(DEFAULTS.trunk_hidden_size)
         self.width_label = QLabel("Trunk width")
-        self.error = _error_label()
+        self.error = error_label()
 
         _narrow(self.heads, self.dropout, self.width)
         data = QGroupBox("Input")
@@ -451,7 +429,7 @@ class ModelPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         problem = self.problem()
-        _show_error(self.error, problem)
+        show_error(self.error, problem)
         return problem is None
 
     def apply(self, config: TrainConfig) -> None:
@@ -487,7 +465,7 @@ class TrainingPage(QWizardPage):
         self.precision = QComboBox()
         for name in PRECISIONS:
             self.precision.addItem(name, name)
-        self.precision_why = _hint("checking what this machine supports…")
+        self.precision_why = hint("checking what this machine supports…")
         self.store = QComboBox()
         self.store.addItem("half (fp16 weights, half the size)", "half")
         self.store.addItem("full (fp32 weights)", "full")
@@ -509,7 +487,7 @@ class TrainingPage(QWizardPage):
         self.threads.setValue(threads)
         self.destination = QLineEdit(str(default_destination))
         self.browse = QPushButton("Browse…")
-        self.error = _error_label()
+        self.error = error_label()
 
         _narrow(self.epochs, self.lr, self.batch, self.threads)
         run = QGroupBox("Hardware")
@@ -610,7 +588,7 @@ class TrainingPage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt override
         problem = self.problem()
-        _show_error(self.error, problem)
+        show_error(self.error, problem)
         return problem is None
 
     def apply(self, config: TrainConfig) -> None:
@@ -667,13 +645,13 @@ class RunPage(QWizardPage):
             value = QLabel("–")
             value.setObjectName(f"stat_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            caption = _hint(title)
+            caption = hint(title)
             grid.addWidget(caption, 0, i)
             grid.addWidget(value, 1, i)
             self.values[key] = value
         self.curves = TrainingCurves()
         self.curves.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.error = _error_label()
+        self.error = error_label()
         self.cancel_button = QPushButton("Cancel training")
         self.again_button = QPushButton("Train again")
         self.settings_button = QPushButton("Change settings…")
@@ -699,7 +677,7 @@ class RunPage(QWizardPage):
         for label in self.values.values():
             label.setText("–")
         self.curves.clear()
-        _show_error(self.error, None)
+        show_error(self.error, None)
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
         self.again_button.hide()
@@ -735,7 +713,7 @@ class RunPage(QWizardPage):
         """A finished, cancelled or failed run: say so and offer the way on."""
         self.cancel_button.hide()
         self.phase.setText(text if not error else "Training stopped.")
-        _show_error(self.error, text if error else None)
+        show_error(self.error, text if error else None)
         if self.bar.maximum() == 0:
             self.bar.setRange(0, 1)
         if not self.succeeded:
