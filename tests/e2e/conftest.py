@@ -2,7 +2,8 @@
 what the test plays on the default output comes back through the default input.
 
 Each test session gets its own private null sink (PULSE_SINK / PULSE_SOURCE), so other
-programs playing on the shared default sink cannot leak into the recording.
+programs playing on the shared default sink cannot leak into the recording; `null_sink` gives
+one test a sink of its own (tests/support/null_sink.py), checked for input and output.
 """
 
 from __future__ import annotations
@@ -35,6 +36,28 @@ def pulse_loopback():
         except NullSinkError as exc:
             pytest.fail(f"no private null sink: {exc}")
         yield {"sink": sink.name}
+
+
+@pytest.fixture
+def null_sink(request):
+    """A private PulseAudio null sink for this test (other tests may be playing into the shared
+    one): PULSE_SINK/PULSE_SOURCE route this process's default output and input through it
+    while the test runs. Its name says which module holds it (kord_e2e_gui_<pid>_<n> for
+    test_gui_e2e.py). Skips when there is no sink, or no input or output through it."""
+    from kord_engine.audio.input.devices import audio_available
+
+    stem = request.module.__name__.rpartition(".")[2]
+    prefix = "kord_e2e_" + stem.removeprefix("test_").removesuffix("_e2e")
+    with ExitStack() as stack:
+        try:
+            sink = stack.enter_context(private_null_sink(prefix))
+        except NullSinkError as exc:
+            pytest.skip(f"PulseAudio null sink unavailable: {exc}")
+        for kind in ("input", "output"):
+            ok, why = audio_available(kind)
+            if not ok:
+                pytest.skip(f"no audio {kind} through the null sink: {why}")
+        yield sink.name
 
 
 @pytest.fixture(scope="session")

@@ -3,32 +3,10 @@ input (PulseAudio null sink: output loops back to input), named, and lit on the 
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-
 import numpy as np
 import pytest
 
-from tests.support.null_sink import NullSinkError, private_null_sink
-
 pytestmark = [pytest.mark.e2e, pytest.mark.gui]
-
-
-@pytest.fixture
-def null_sink():
-    """A private PulseAudio null sink for this test (other tests may be playing into the shared
-    one): PULSE_SINK/PULSE_SOURCE route this process's default output and input through it."""
-    from kord_engine.audio.input.devices import audio_available
-
-    with ExitStack() as stack:
-        try:
-            sink = stack.enter_context(private_null_sink("kord_e2e_gui"))
-        except NullSinkError as exc:
-            pytest.skip(f"PulseAudio null sink unavailable: {exc}")
-        for kind in ("input", "output"):
-            ok, why = audio_available(kind)
-            if not ok:
-                pytest.skip(f"no audio {kind} through the null sink: {why}")
-        yield sink.name
 
 
 @pytest.fixture

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-from tests.support.null_sink import NullSinkError, private_null_sink
 
 pytestmark = [pytest.mark.e2e, pytest.mark.gui, pytest.mark.slow, pytest.mark.train]
 
@@ -22,23 +19,6 @@ SONG = "C Am F G7 Dm Em"
 #: generous: PulseAudio, fluidsynth and a 2-core CI machine shared with other jobs
 TAKE_TIMEOUT_MS = 20_000
 RUN_TIMEOUT_MS = 300_000
-
-
-@pytest.fixture
-def null_sink():
-    """A private null sink for this test: what it plays comes back on the default input."""
-    from kord_engine.audio.input.devices import audio_available
-
-    with ExitStack() as stack:
-        try:
-            sink = stack.enter_context(private_null_sink("kord_e2e_record"))
-        except NullSinkError as exc:
-            pytest.skip(f"PulseAudio null sink unavailable: {exc}")
-        for kind in ("input", "output"):
-            ok, why = audio_available(kind)
-            if not ok:
-                pytest.skip(f"no audio {kind} through the null sink: {why}")
-        yield sink.name
 
 
 @pytest.fixture
