@@ -1,4 +1,6 @@
-"""Fixtures for the main-window tests: fake audio devices, isolated settings, a window factory."""
+"""Fixtures for the main-window tests: fake audio devices, isolated settings, a window factory,
+and the training wizard (with its own AppContext) that the record and fine-tune page tests
+drive."""
 
 from __future__ import annotations
 
@@ -57,3 +59,27 @@ def make_window(qtbot, settings_path):
         return window
 
     return make
+
+
+@pytest.fixture
+def app_context(qtbot, tmp_path):
+    """A real AppContext (no audio started) on a fresh settings file, for the wizard."""
+    from kord_desktop.context import AppContext
+    from kord_desktop.settings import Settings
+
+    ctx = AppContext(Settings(tmp_path / "settings.ini"), start_audio=False)
+    qtbot.addWidget(ctx.keyboard)
+    return ctx
+
+
+@pytest.fixture
+def wizard(qtbot, app_context):
+    """A shown TrainingWizard on `app_context` (no device probe), shut down after the test."""
+    from kord_desktop.panels import training_wizard as tw
+
+    wizard = tw.TrainingWizard(app_context, probe=False)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    yield wizard
+    wizard.shutdown()

@@ -35,25 +35,6 @@ def takes():
     return list_takes("my guitar")
 
 
-@pytest.fixture
-def app_context(qtbot, tmp_path):
-    from kord_desktop.context import AppContext
-    from kord_desktop.settings import Settings
-
-    ctx = AppContext(Settings(tmp_path / "settings.ini"), start_audio=False)
-    qtbot.addWidget(ctx.keyboard)
-    return ctx
-
-
-@pytest.fixture
-def wizard(qtbot, app_context):
-    wizard = tw.TrainingWizard(app_context, probe=False)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    yield wizard
-    wizard.shutdown()
-
-
 def to_finetune_page(wizard) -> None:
     """Start → teach → "my guitar" → record page (its old takes are enough) → fine-tune."""
     wizard.next()

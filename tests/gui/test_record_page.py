@@ -42,26 +42,6 @@ def feed(wizard, audio: np.ndarray) -> None:
         wizard.takes.push(audio[pos : pos + BLOCK], RATE)
 
 
-@pytest.fixture
-def app_context(qtbot, tmp_path):
-    from kord_desktop.context import AppContext
-    from kord_desktop.settings import Settings
-
-    ctx = AppContext(Settings(tmp_path / "settings.ini"), start_audio=False)
-    qtbot.addWidget(ctx.keyboard)
-    return ctx
-
-
-@pytest.fixture
-def wizard(qtbot, app_context):
-    wizard = tw.TrainingWizard(app_context, probe=False)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    qtbot.waitExposed(wizard)
-    yield wizard
-    wizard.shutdown()
-
-
 def to_record_page(wizard, song: str = "C Am F G7", instrument: str = "my guitar"):
     assert wizard.currentId() == tw.START
     assert wizard.start_page.choice() == "teach"  # what a musician gets by default
