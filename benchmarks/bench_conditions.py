@@ -5,7 +5,13 @@ What it measures. Chords (triads, sevenths, sus, dim, aug, add9, 6, 9; random ro
 and octaves 2–5; seeded) are rendered with fluidsynth through several General MIDI programs of
 BOTH system soundfonts (FluidR3_GM and TimGM6mb). Detuning is the renderer's: one WAV per
 (font, program, cents), the whole instrument bent by a MIDI pitch bend, chords 1.5 s apart by
-0.8 s gaps, cached under .hidden/bench/conditions/. Each chord is then cut into its own clip
+0.8 s gaps, cached under .hidden/bench/conditions/. The samples themselves are a little out of
+tune (TimGM6mb ~+2 to +4 cents on most programs, FluidR3's church organ ~+7; measured on the
+fundamentals of seven single notes E2–E5, printed), so the bend of every render is corrected
+by its instrument's own tuning: a condition's cents are what the instrument SOUNDS at. Without
+that, "+45" on TimGM6mb sounded at +48 to +52 — past the ±50-cent range where the semitone
+above, 50 cents flat, is the same sound — and no estimator could name those chords right
+(`--raw-bend` measures the old way). Each chord is then cut into its own clip
 (onset .. onset + 1.5 s + 0.3 s tail) — ONE chord per clip, as `kord analyze FILE --json` sees a
 file — and put through each listening condition (kord_engine.audio.sound.conditions: a room of RT60
 0.7 s, a laptop microphone 150 Hz–6 kHz with pink noise at 18 dB SNR, everything at once), with
@@ -17,15 +23,14 @@ Every detector (hybrid, default, ml, kord) analyses every clip through the file 
 detector, the exact pitch-class set % and, in parentheses, the bass % (lowest MIDI note % 12).
 
 The tuning estimator (kord_engine.audio.listen.tuning.estimate_tuning) is scored on every clip twice:
-(a) against the pitch bend alone, and (b) its tracking error, estimate(condition) −
-estimate(same chord, in tune, dry) − bend — what the estimator gets wrong, whatever the
-soundfont samples' own tuning (they are off by up to ~±10 cents per instrument). Errors are
-circular (the estimate lives in ±50 cents); "flip" is the share whose raw (a) error passes 50
-cents, i.e. the instrument sits nearer the neighbouring semitone than the one it was asked for
-(FluidR3's church organ is ~+8 cents sharp, so at +45 it sounds +53: the semitone above
-played 47 cents flat, which no estimator can tell apart). Note: fluidsynth renders positive bends
-~1 cent short (+10 → +9.1, +45 → +44.0 measured on the fundamental of A3; negative bends are
-exact), which shows up as a ~1-cent tracking error on the positive tunings.
+(a) against the condition's tuning (the sounding one; with --raw-bend, the bend), and (b) its
+tracking error, estimate(condition) − estimate(same chord, in tune, dry) − cents — what the
+estimator gets wrong whatever is left of the samples' own tuning (single samples still sit up
+to ~±10 cents off their instrument's median). Errors are circular (the estimate lives in ±50
+cents); "flip" is the share whose raw (a) error passes 50 cents: the estimate took the
+neighbouring semitone. Note: fluidsynth renders positive bends ~1 cent short (+10 → +9.1,
++45 → +44.0 measured on the fundamental of A3; negative bends are exact), which shows up as a
+~1-cent error on the positive tunings.
 
 Run:   .venv/bin/python benchmarks/bench_conditions.py            (held-out figure)
        .venv/bin/python benchmarks/bench_conditions.py --tuning 440   (no tuning correction)
@@ -167,10 +172,10 @@ def voicings(seed: int, count: int, offset: int) -> list[tuple[tuple[int, ...], 
 
 
 def render(font: Path, program: int, cents: float, chords: list[tuple[int, ...]]) -> np.ndarray:
-    """The (cached) render of `chords` on `program` of `font`, detuned by `cents`."""
+    """The (cached) render of `chords` on `program` of `font`, bent by `cents`."""
     spec = json.dumps([chords, CHORD_SECONDS, GAP_SECONDS, VELOCITY, SAMPLE_RATE])
     key = hashlib.sha1(spec.encode()).hexdigest()[:10]
-    wav = CACHE / f"{font.stem}_{program}_{cents:+.0f}c_{key}.wav"
+    wav = CACHE / f"{font.stem}_{program}_{cents:+.1f}c_{key}.wav"
     if not wav.exists():
         midi = write_chords_midi(
             [(c, CHORD_SECONDS) for c in chords],
@@ -186,6 +191,58 @@ def render(font: Path, program: int, cents: float, chords: list[tuple[int, ...]]
     if clip.sample_rate != SAMPLE_RATE:
         raise SystemExit(f"{wav}: expected {SAMPLE_RATE} Hz, got {clip.sample_rate}")
     return clip.samples
+
+
+#: single notes (E2 … E5) whose fundamentals measure an instrument's own tuning
+OWN_NOTES = (40, 48, 55, 60, 64, 69, 76)
+
+
+def partial_cents(note: np.ndarray, midi: int, sample_rate: int) -> float:
+    """Cents from equal temperament (A440) of a single note: the strongest of its first
+    three partials, located by parabolic interpolation on a 2^20-point log spectrum."""
+    n_fft = 1 << 20
+    spec = np.abs(np.fft.rfft(note * np.hanning(len(note)), n_fft))
+    freqs = np.arange(len(spec)) * sample_rate / n_fft
+    f0 = 440.0 * 2 ** ((midi - 69) / 12)
+    best = (-1.0, 0.0)
+    for h in (1, 2, 3):
+        band = np.flatnonzero(
+            (freqs > f0 * h * 2 ** (-0.6 / 12)) & (freqs < f0 * h * 2 ** (0.6 / 12))
+        )
+        k = int(band[np.argmax(spec[band])])
+        y0, y1, y2 = np.log(spec[k - 1 : k + 2] + 1e-12)
+        shift = 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
+        if spec[k] > best[0]:
+            best = (float(spec[k]), 1200 * np.log2((k + shift) * sample_rate / n_fft / (f0 * h)))
+    return float(best[1])
+
+
+def own_tuning(font: Path, program: int) -> float:
+    """The instrument's own tuning in cents (median over OWN_NOTES, rendered without a bend):
+    the renderer's samples are off by a few cents (TimGM6mb ~+3, FluidR3's organ ~+7), which
+    the bend of a condition is corrected by, so that "+45" is what the instrument sounds at."""
+    cache = CACHE / "own_tuning.json"
+    table = json.loads(cache.read_text()) if cache.exists() else {}
+    name = f"{font.stem}/{program}/{','.join(map(str, OWN_NOTES))}"
+    if name not in table:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        wav = CACHE / f"own_{font.stem}_{program}.wav"
+        midi = write_chords_midi(
+            [((m,), 1.5) for m in OWN_NOTES], program, VELOCITY, wav.with_suffix(".mid"), gap=0.5
+        )
+        render_midi(midi, wav, font, SAMPLE_RATE)
+        x = load_audio(wav).samples
+        wav.with_suffix(".mid").unlink(missing_ok=True)
+        wav.unlink(missing_ok=True)
+        cents = []
+        for i, m in enumerate(OWN_NOTES):
+            a = int((i * 2.0 + 0.1) * SAMPLE_RATE)
+            cents.append(partial_cents(x[a : a + int(1.2 * SAMPLE_RATE)], m, SAMPLE_RATE))
+        table[name] = round(float(np.median(cents)), 1)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps(table, indent=1, sort_keys=True))
+        tmp.replace(cache)
+    return float(table[name])
 
 
 def build_set(count: int, dev: bool) -> tuple[list[Item], dict[str, Path]]:
@@ -206,10 +263,18 @@ def build_set(count: int, dev: bool) -> tuple[list[Item], dict[str, Path]]:
 
 
 class Clips:
-    """One-chord clips per (item, cents), cut from the cached renders."""
+    """One-chord clips per (item, cents), cut from the cached renders. With `own` (cents per
+    (font, program)) every render's bend is `cents − own`: a condition's cents are then the
+    tuning the instrument sounds at, not the bend asked of a slightly mistuned sample."""
 
-    def __init__(self, items: list[Item], fonts: dict[str, Path]):
+    def __init__(
+        self,
+        items: list[Item],
+        fonts: dict[str, Path],
+        own: dict[tuple[str, int], float] | None = None,
+    ):
         self.fonts = fonts
+        self.own = own or {}
         self.by_render: dict[tuple[str, int], list[Item]] = {}
         for it in items:
             self.by_render.setdefault((it.font, it.program), []).append(it)
@@ -220,7 +285,8 @@ class Clips:
             k = (stem, program, cents)
             if k not in self.audio:
                 chords = [it.midi for it in sorted(its, key=lambda it: it.index)]
-                self.audio[k] = render(self.fonts[stem], program, cents, chords)
+                bend = round(cents - self.own.get((stem, program), 0.0), 1)
+                self.audio[k] = render(self.fonts[stem], program, bend, chords)
 
     def drop(self, cents: float) -> None:
         for k in [k for k in self.audio if k[2] == cents]:
@@ -285,6 +351,12 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="analyze_clip's tuning: estimate it (auto) or read against A440 (440)",
     )
+    parser.add_argument(
+        "--raw-bend",
+        action="store_true",
+        help="bend every instrument by the condition's cents as they are, without correcting "
+        "for the samples' own tuning (so '+45' may sound at +50 or past it)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write all figures here too")
     args = parser.parse_args(argv)
 
@@ -326,7 +398,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{'dev' if args.dev else 'held-out'} split: {len(items)} chords = {len(FONTS)} fonts × "
         f"{len(programs)} programs ({', '.join(programs.values())}) × {args.count}"
     )
-    clips = Clips(items, fonts)
+    own = (
+        {}
+        if args.raw_bend
+        else {k: own_tuning(fonts[k[0]], k[1]) for k in {(it.font, it.program) for it in items}}
+    )
+    print(
+        "bends as asked (--raw-bend: the samples' own tuning not corrected)"
+        if args.raw_bend
+        else "bends corrected by each instrument's own tuning (fundamentals of single notes): "
+        "a condition's cents are what it sounds at"
+    )
+    clips = Clips(items, fonts, own)
     t0 = time.perf_counter()
     for cents in sorted({0.0, *(c.cents for c in conditions)}):
         clips.prepare(cents)
@@ -372,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
 
     figures: dict = {
         "split": "dev" if args.dev else "held-out",
+        "bends": "raw" if args.raw_bend else "corrected by each instrument's own tuning",
+        "own_tuning_fundamentals": {f"{k[0]} {k[1]}": v for k, v in sorted(own.items())},
         "tuning": kwargs.get("tuning", "none (no keyword)"),
         "chords": len(items),
         "count": args.count,
@@ -412,8 +497,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # — tuning estimate —
     print(
-        "\ntuning estimate |error| in cents: (a) vs the pitch bend, (b) tracking = "
-        "est(cond) − est(in tune, dry) − bend"
+        "\ntuning estimate |error| in cents: (a) vs the condition's tuning (the sounding one;"
+        " with --raw-bend the bend), (b) tracking = est(cond) − est(in tune, dry) − cents"
     )
     print(
         f"{'condition':24s} {'n':>4s}  {'(a) med':>8s} {'p90':>6s} {'≤3c':>6s} {'flip':>6s}"
@@ -434,17 +519,28 @@ def main(argv: list[str] | None = None) -> int:
             "flip_pct": round(flip, 1),
         }
     # the samples' own tuning, per render (median in-tune dry estimate)
-    own: dict[str, list[float]] = {}
+    est_own: dict[str, list[float]] = {}
     for it, c in zip(items, dry_est, strict=True):
-        own.setdefault(f"{it.font} {it.program} {programs[it.program]}", []).append(c)
-    own_median = {k: round(float(np.median(v)), 1) for k, v in own.items()}
+        est_own.setdefault(f"{it.font} {it.program} {programs[it.program]}", []).append(c)
+    own_median = {k: round(float(np.median(v)), 1) for k, v in est_own.items()}
     figures["soundfont_own_cents"] = own_median
-    print("\nsoundfont samples' own tuning (median in-tune dry estimate, cents):")
-    print(f"  {'program':20s}" + "".join(f"{f:>12s}" for f in FONTS))
+    print(
+        "\ninstruments' own tuning, cents: fundamentals of single notes (the bends' correction)"
+        " | the estimator on the in-tune dry chords (median)"
+    )
+    print(
+        f"  {'program':20s}"
+        + "".join(f"{f:>12s}" for f in FONTS)
+        + "  |"
+        + "".join(f"{f:>12s}" for f in FONTS)
+    )
     for program, label in programs.items():
+        fund = [own.get((f, program)) for f in FONTS] if own else [None] * len(FONTS)
         vals = [own_median.get(f"{f} {program} {label}") for f in FONTS]
         print(
             f"  {f'{program} {label}':20s}"
+            + "".join("n/a".rjust(12) if v is None else f"{v:+12.1f}" for v in fund)
+            + "  |"
             + "".join("".rjust(12) if v is None else f"{v:+12.1f}" for v in vals)
         )
 
