@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +60,46 @@ def start_xvfb() -> subprocess.Popen | None:
             time.sleep(0.1)
         proc.kill()
     raise SystemExit("could not start Xvfb")
+
+
+@contextmanager
+def display(use_xvfb: bool = True) -> Iterator[None]:
+    """For the block: a private Xvfb (unless `use_xvfb` is False: the current DISPLAY), Qt on
+    xcb and a throwaway config dir; Xvfb is stopped at the end. Shared with
+    screenshots_training.py."""
+    xvfb = start_xvfb() if use_xvfb else None
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+    os.environ.setdefault("KORD_CONFIG_DIR", tempfile.mkdtemp(prefix="kord-shots-config-"))
+    try:
+        yield
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+            xvfb.wait(timeout=10)
+
+
+def make_app():
+    """The QApplication as the app names it (organisation, name, icon)."""
+    from PySide6.QtWidgets import QApplication
+
+    from kord_desktop.app import APP_NAME, ORG_NAME, app_icon
+
+    QApplication.setOrganizationName(ORG_NAME)
+    QApplication.setApplicationName(APP_NAME)
+    app = QApplication.instance() or QApplication([APP_NAME])
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def make_window(theme: str = "dark"):
+    """A MainWindow (not shown, no audio started) on fresh throwaway settings in `theme`."""
+    from kord_desktop.context import AppContext
+    from kord_desktop.main_window import MainWindow
+    from kord_desktop.settings import Settings
+
+    settings = Settings(Path(tempfile.mkdtemp(prefix="kord-shots-")) / "settings.ini")
+    settings.set("view/theme", theme)
+    return MainWindow(AppContext(settings, start_audio=False))
 
 
 def settle(app, seconds: float = 0.3) -> None:
@@ -162,11 +204,7 @@ def shoot_pixmap(pixmap, path: Path) -> Path:
 
 
 def shoot(widget, path: Path) -> Path:
-    pixmap = widget.grab()
-    if not pixmap.save(str(path)):
-        raise SystemExit(f"could not write {path}")
-    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-    return path
+    return shoot_pixmap(widget.grab(), path)
 
 
 def raise_dock(window, module: str, app) -> None:
@@ -225,21 +263,9 @@ def shoot_tuning_popup(window, app, out: Path) -> None:
 
 
 def run(out: Path, cents: float = 0.0, main_only: bool = False, live_only: bool = False) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from kord_desktop.app import APP_NAME, ORG_NAME, app_icon
-    from kord_desktop.context import AppContext
-    from kord_desktop.main_window import MainWindow
-    from kord_desktop.settings import Settings
-
     out.mkdir(parents=True, exist_ok=True)
-    QApplication.setOrganizationName(ORG_NAME)
-    QApplication.setApplicationName(APP_NAME)
-    app = QApplication.instance() or QApplication([APP_NAME])
-    app.setWindowIcon(app_icon())
-    settings = Settings(Path(tempfile.mkdtemp(prefix="kord-shots-")) / "settings.ini")
-    settings.set("view/theme", "dark")
-    window = MainWindow(AppContext(settings, start_audio=False))
+    app = make_app()
+    window = make_window("dark")
     window.resize(*WINDOW_SIZE)
     window.show()
     settle(app, 0.5)
@@ -314,15 +340,8 @@ def main() -> int:
         help="--main-only plus the provisional/confirmed live view (live-provisional.png)",
     )
     args = parser.parse_args()
-    xvfb = None if args.no_xvfb else start_xvfb()
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-    os.environ.setdefault("KORD_CONFIG_DIR", tempfile.mkdtemp(prefix="kord-shots-config-"))
-    try:
+    with display(use_xvfb=not args.no_xvfb):
         return run(args.out.resolve(), args.cents, args.main_only, args.live_only)
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            xvfb.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from screenshots import settle, shoot, start_xvfb  # noqa: E402
+from screenshots import display, make_app, make_window, settle, shoot  # noqa: E402
 
 WIZARD_SIZE = (900, 720)
 PROGRAM = 11  # GM vibraphone: the default model hears 75 % of its held-out takes exactly
@@ -72,25 +72,14 @@ def record_chord(window, wizard, app, notes) -> None:
 
 
 def run(out: Path, light: bool) -> int:
-    from PySide6.QtWidgets import QApplication
-
-    from kord_desktop.app import APP_NAME, ORG_NAME, app_icon
-    from kord_desktop.context import AppContext
-    from kord_desktop.main_window import MainWindow
     from kord_desktop.panels import training_wizard as tw
-    from kord_desktop.settings import Settings
     from kord_engine.audio.listen.detect import make_detector
     from kord_engine.audio.listen.live import AnalyzerConfig, LiveAnalyzer
 
     out.mkdir(parents=True, exist_ok=True)
     suffix = "-light" if light else ""
-    QApplication.setOrganizationName(ORG_NAME)
-    QApplication.setApplicationName(APP_NAME)
-    app = QApplication.instance() or QApplication([APP_NAME])
-    app.setWindowIcon(app_icon())
-    settings = Settings(Path(tempfile.mkdtemp(prefix="kord-shots-")) / "settings.ini")
-    settings.set("view/theme", "light" if light else "dark")
-    window = MainWindow(AppContext(settings, start_audio=False))
+    app = make_app()
+    window = make_window("light" if light else "dark")
     window.show()
     settle(app, 0.3)
     bridge = window.context.analyzer
@@ -171,16 +160,9 @@ def main() -> int:
     parser.add_argument("--no-xvfb", action="store_true", help="use the current DISPLAY")
     parser.add_argument("--light", action="store_true", help="the light theme (no fine-tune)")
     args = parser.parse_args()
-    xvfb = None if args.no_xvfb else start_xvfb()
-    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-    os.environ.setdefault("KORD_CONFIG_DIR", tempfile.mkdtemp(prefix="kord-shots-config-"))
     os.environ.setdefault("KORD_DATA_DIR", tempfile.mkdtemp(prefix="kord-shots-data-"))
-    try:
+    with display(use_xvfb=not args.no_xvfb):  # Xvfb, xcb and a throwaway config dir
         return run(args.out.resolve(), args.light)
-    finally:
-        if xvfb is not None:
-            xvfb.terminate()
-            xvfb.wait(timeout=10)
 
 
 if __name__ == "__main__":
