@@ -241,3 +241,44 @@ def test_thin_bass_is_found_from_its_harmonics():
     # without the harmonic-support rule the bass drops out and its 5th partial (C♯) is a note
     off = HarmonicDetector(bass_support=0).detect(x, 48000)
     assert off.bass != 9 and 1 in off.pitch_classes
+
+
+def _quint_organ(midis: list[int], rate: int) -> np.ndarray:
+    """Each key sounds its pipe and a quint rank at 1.5 × its frequency (an organ's 5 1/3'
+    mutation stop, a drawbar): every note comes with a fifth that is timbre, not harmony."""
+    from tests.audio_fixtures import midi_hz
+
+    t = np.arange(rate // 2) / rate
+    x = np.zeros_like(t)
+    for m in midis:
+        for f, a in ((midi_hz(m), 0.1), (1.5 * midi_hz(m), 0.09)):
+            for h in range(1, 7):
+                if h * f < rate / 2:
+                    x += a * 0.6 ** (h - 1) * np.sin(2 * np.pi * h * f * t + m + h)
+    return x.astype(np.float32)
+
+
+def test_a_quint_rank_is_timbre_not_harmony():
+    """A7/G on an organ with a quint stop: the fifths over G, A, C♯ and E are the stop's;
+    G A C♯ E stays G A C♯ E (without the rule D, G♯ and B were read as notes)."""
+    x = _quint_organ([79, 81, 85, 88], 48000)
+    d = HarmonicDetector().detect(x, 48000)
+    assert (d.pitch_classes, d.bass) == ((1, 4, 7, 9), 7), d.notes
+    off = HarmonicDetector(quint_notes=0).detect(x, 48000)
+    assert {2, 8, 11} <= set(off.pitch_classes), off.notes
+
+
+@pytest.mark.parametrize(
+    "midis",
+    [
+        [48, 55, 64, 71],  # Cmaj7 spread C3 G3 E4 B4: two notes with their fifths
+        [48, 55, 64, 71, 77],  # C3 G3 E4 B4 F5: the top F has no fifth over it
+        [48, 55, 62, 69],  # stacked fifths C G D A: a chain, one note without its fifth
+    ],
+)
+def test_real_fifths_are_kept(midis):
+    """Only a fifth over EVERY note (three or more) is a quint rank: real voicings with
+    fifths in them keep all their notes."""
+    x = harmonic_chord(midis, 48000, 0.5, harmonics=8)
+    d = HarmonicDetector().detect(x, 48000)
+    assert d.pitch_classes == tuple(sorted({m % 12 for m in midis})), d.notes

@@ -99,6 +99,11 @@ class HarmonicConfig:
     # series_support regular peaks (0: off)
     series_support: int = 3
     virtual_support: int = 0  # off: in dense dry voicings it invents notes (bench --dev)
+    # a fifth above EVERY note of at least this many notes, at least this many of them with
+    # no fifth of their own, is a mutation stop — an organ's quint 5 1/3', a drawbar — not
+    # harmony: those fifths are the notes' partials (a voicing rarely holds the fifth of each
+    # of its notes: the highest's would stand above it; 0: off)
+    quint_notes: int = 3
 
 
 @lru_cache(maxsize=16)
@@ -310,6 +315,8 @@ class HarmonicDetector:
             accepted.append(s)
         if cfg.fifth_ratio > 0 and accepted:
             self._restore_fifth(pl, accepted, explained)
+        if cfg.quint_notes > 0 and len(accepted) >= 2 * cfg.quint_notes:
+            accepted = self._drop_quint_rank(accepted, explained)
         notes = [s + LOW_MIDI - 12 for s in accepted]
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
@@ -383,6 +390,17 @@ class HarmonicDetector:
                 accepted.append(s)
                 explained.remove(s)
                 return
+
+    def _drop_quint_rank(self, accepted: list[int], explained: list[int]) -> list[int]:
+        """`accepted` without a mutation stop's fifths (HarmonicConfig.quint_notes): when every
+        note that is not a fifth above another has a fifth above it, the fifths that have
+        none of their own are partials (moved to `explained`); the rest are the chord."""
+        have, k = set(accepted), self.config.quint_notes
+        base = {s for s in accepted if s - 7 not in have or s + 7 in have}
+        if len(base) < k or len(have - base) < k or any(b + 7 not in have for b in base):
+            return accepted  # (a chain of fifths, C G D A, leaves one: a voicing, not a stop)
+        explained.extend(sorted(have - base))
+        return sorted(base)
 
     def notes_from_salience(
         self, a: np.ndarray, y: np.ndarray, level: float
