@@ -282,3 +282,55 @@ def test_real_fifths_are_kept(midis):
     x = harmonic_chord(midis, 48000, 0.5, harmonics=8)
     d = HarmonicDetector().detect(x, 48000)
     assert d.pitch_classes == tuple(sorted({m % 12 for m in midis})), d.notes
+
+
+def _missing_fundamental_chord(low: int, partials: dict[int, float], rest: list[int]) -> np.ndarray:
+    """`low` heard only through its partials (harmonic number → amplitude; a room's notch or
+    a small microphone took the fundamental) under the notes `rest`."""
+    from tests.audio_fixtures import midi_hz
+
+    rate = 48000
+    t = np.arange(rate // 2) / rate
+    f0 = midi_hz(low)
+    x = sum(a * np.sin(2 * np.pi * h * f0 * t + h) for h, a in partials.items())
+    return (x + harmonic_chord(rest, rate, 0.5)).astype(np.float32)
+
+
+def test_a_seventh_harmonic_31_cents_flat_is_no_note():
+    """G2 without its fundamental under B2 + D3: its octave stands in for it, and its 7th
+    harmonic (F5, 31 cents flat of any tempered F) is a partial, not a G7's seventh."""
+    partials = {2: 0.1, 3: 0.06, 4: 0.05, 5: 0.03, 6: 0.03, 7: 0.05, 8: 0.02}
+    x = _missing_fundamental_chord(43, partials, [47, 50])
+    assert HarmonicDetector().detect(x, 48000).pitch_classes == (2, 7, 11)
+    assert 5 in HarmonicDetector(off_grid_cents=0).detect(x, 48000).pitch_classes
+
+
+def test_an_in_tune_seventh_is_kept():
+    """The same G chord with a real, tempered F5 on top is a G7: only off-grid peaks go."""
+    partials = {2: 0.1, 3: 0.06, 4: 0.05, 5: 0.03, 6: 0.03}
+    x = _missing_fundamental_chord(43, partials, [47, 50, 77])
+    assert HarmonicDetector().detect(x, 48000).pitch_classes == (2, 5, 7, 11)
+
+
+def test_a_detuned_chord_is_on_its_own_grid():
+    """A chord 35 cents flat read against its own reference keeps every note (the off-grid
+    test measures from the instrument's tuning, not from A440)."""
+    from tests.audio_fixtures import midi_hz
+
+    rate, cents = 48000, -35.0
+    t = np.arange(rate // 2) / rate
+    x = np.zeros_like(t)
+    for m in (55, 59, 62, 65, 77):
+        f = midi_hz(m + cents / 100)
+        x += sum(0.1 * 0.6**h * np.sin(2 * np.pi * (h + 1) * f * t + h) for h in range(6))
+    det = HarmonicDetector()
+    det.reference_hz = 440.0 * 2 ** (cents / 1200)
+    assert det.detect(x.astype(np.float32), rate).pitch_classes == (2, 5, 7, 11)
+
+
+def test_a_fifth_harmonic_over_a_missing_fundamental_is_no_third():
+    """A2 without its fundamental under C3 + E3 (A minor): its 5th harmonic, C♯5 at −14
+    cents, a major tenth over the A3 that stands in for it, is no C♯."""
+    x = _missing_fundamental_chord(45, {2: 0.1, 3: 0.06, 4: 0.05, 5: 0.05, 6: 0.02}, [48, 52])
+    assert HarmonicDetector().detect(x, 48000).pitch_classes == (0, 4, 9)
+    assert 1 in HarmonicDetector(tenth_cents=None).detect(x, 48000).pitch_classes

@@ -104,6 +104,17 @@ class HarmonicConfig:
     # harmony: those fifths are the notes' partials (a voicing rarely holds the fifth of each
     # of its notes: the highest's would stand above it; 0: off)
     quint_notes: int = 3
+    # audio windows: an unexplained peak more than off_grid_cents from its semitone (on the
+    # instrument's own tuning) is no note of an equal-tempered instrument but a partial —
+    # the 7th harmonic sits 31 cents flat, the 11th 49 — of a note whose fundamental a room
+    # or a microphone took away (measured above off_grid_hz, where a 0.5 s window resolves a
+    # few cents; bench --dev: 0.1 % of real notes, 14 % of the extra ones; 0: off)
+    off_grid_cents: float = 30.0
+    off_grid_hz: float = 250.0
+    # …and a peak a major tenth over an accepted note whose fundamental (an octave below it)
+    # is missing, this many cents flat: that note's sub-octave's 5th harmonic (−13.7 cents)
+    # rather than a tempered tenth (None: off; bench --dev room 96.4 → 97.3 %)
+    tenth_cents: tuple[float, float] | None = (-20.0, -9.0)
 
 
 @lru_cache(maxsize=16)
@@ -233,7 +244,10 @@ class HarmonicDetector:
         return a, y
 
     def _notes(
-        self, y: np.ndarray, window_seconds: float | None = None
+        self,
+        y: np.ndarray,
+        window_seconds: float | None = None,
+        spectrum: tuple[np.ndarray, float] | None = None,
     ) -> tuple[list[int], float, np.ndarray]:
         if self.config.method == "nnls":
             d, dtd, _ = _dictionary(self.config)
@@ -243,7 +257,7 @@ class HarmonicDetector:
                 a *= dty / (dtd @ a + 1e-9)
             notes, conf = self.notes_from_salience(a, y, 1.0)
             return notes, conf, a
-        return self.notes_from_peaks(y, window_seconds=window_seconds)
+        return self.notes_from_peaks(y, window_seconds=window_seconds, spectrum=spectrum)
 
     def semitone_peaks(self, y: np.ndarray) -> np.ndarray:
         """Peak height per semitone A0..C8 (…, 88): the whitened spectrum's local maximum
@@ -262,13 +276,18 @@ class HarmonicDetector:
         return peaky[..., cols].max(axis=-1)
 
     def notes_from_peaks(
-        self, y: np.ndarray, p: np.ndarray | None = None, window_seconds: float | None = None
+        self,
+        y: np.ndarray,
+        p: np.ndarray | None = None,
+        window_seconds: float | None = None,
+        spectrum: tuple[np.ndarray, float] | None = None,
     ) -> tuple[list[int], float, np.ndarray]:
         """Greedy low→high over semitone peaks: a peak is a new note unless it sits at a
         harmonic of an accepted lower note, is leakage from a much stronger neighbour semitone,
         or is a ghost below the chord (its own peak tiny next to its 2nd–4th harmonics).
         With `window_seconds` (a Hann window of known length) leakage is only considered
-        where semitones lie within `leak_lobes` main-lobe widths of each other."""
+        where semitones lie within `leak_lobes` main-lobe widths of each other; with its linear
+        `spectrum` (magnitudes, bin spacing on the A440 grid) off-grid peaks are no notes."""
         cfg = self.config
         if p is None:
             p = self.semitone_peaks(y)
@@ -312,6 +331,8 @@ class HarmonicDetector:
             # a weak lowest peak with neither an octave nor a twelfth above it explains nothing
             if above and max(above[:2]) <= 0 and ps < cfg.lone_ratio * top and not accepted:
                 continue
+            if spectrum is not None and self._partial_not_note(spectrum, s, pl, accepted):
+                continue
             accepted.append(s)
         if cfg.fifth_ratio > 0 and accepted:
             self._restore_fifth(pl, accepted, explained)
@@ -321,6 +342,41 @@ class HarmonicDetector:
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
         return notes, conf, p
+
+    def _cents_off(self, spectrum: tuple[np.ndarray, float], s: int) -> float | None:
+        """Cents from semitone `s` of its strongest bin (parabolically interpolated), or None
+        below off_grid_hz, where the window cannot resolve it."""
+        f = 440.0 * 2 ** ((s + LOW_MIDI - 69) / 12)
+        if f < self.config.off_grid_hz:
+            return None
+        mags, bin_hz = spectrum
+        lo = max(1, int(f * 2 ** (-0.5 / 12) / bin_hz))
+        hi = min(len(mags) - 1, int(f * 2 ** (0.5 / 12) / bin_hz) + 1)
+        if hi - lo < 3:
+            return None
+        j = lo + int(np.argmax(mags[lo:hi]))
+        y0, y1, y2 = np.log(np.asarray(mags[j - 1 : j + 2], np.float64) + 1e-12)
+        den = y0 - 2 * y1 + y2
+        shift = 0.5 * (y0 - y2) / den if den < 0 else 0.0
+        return float(1200 * np.log2((j + shift) * bin_hz / f))
+
+    def _partial_not_note(
+        self, spectrum: tuple[np.ndarray, float], s: int, pl: list[float], accepted: list[int]
+    ) -> bool:
+        """True when the peak at `s` sits where no equal-tempered note does: more than
+        off_grid_cents off its semitone, or (HarmonicConfig.tenth_cents) a 5th harmonic's
+        −14 cents a major tenth over an accepted note whose own fundamental is missing."""
+        cfg = self.config
+        if cfg.off_grid_cents <= 0:
+            return False
+        off = self._cents_off(spectrum, s)
+        if off is None:
+            return False
+        if abs(off) > cfg.off_grid_cents:
+            return True
+        if cfg.tenth_cents is None or s < 28 or (s - 16) not in accepted or pl[s - 28] > 0:
+            return False
+        return cfg.tenth_cents[0] <= off <= cfg.tenth_cents[1]
 
     def _series_vouches(self, above: list[float], top: float) -> bool:
         """A note far weaker than its partials is still a note when its octave, twelfth and
@@ -463,7 +519,8 @@ class HarmonicDetector:
             return detection_from_notes([], 0.0, timestamp)
         with self._lock:
             mags, bin_hz = self.spectrum(audio, sample_rate)
-            notes, conf, a = self._notes(self.whiten(mags, self._tuned(bin_hz)), n / sample_rate)
+            tuned = self._tuned(bin_hz)
+            notes, conf, a = self._notes(self.whiten(mags, tuned), n / sample_rate, (mags, tuned))
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
 
     def detect_frames(
@@ -487,12 +544,16 @@ class HarmonicDetector:
         for c in range(0, len(idx), 64):  # chunks bound the memory
             chunk = idx[c : c + 64]
             spec = rfft(frames[chunk] * self._hann(n), nfft, axis=-1)
-            y = self.whiten(np.abs(spec).astype(np.float32), self._tuned(sample_rate / nfft))
+            mags = np.abs(spec).astype(np.float32)
+            tuned = self._tuned(sample_rate / nfft)
+            y = self.whiten(mags, tuned)
             peaks = self.semitone_peaks(y) if self.config.method == "peaks" else None
             for row, i in enumerate(chunk):
                 if peaks is not None:
-                    notes, conf, a = self.notes_from_peaks(y[row], peaks[row], n / sample_rate)
+                    notes, conf, a = self.notes_from_peaks(
+                        y[row], peaks[row], n / sample_rate, (mags[row], tuned)
+                    )
                 else:
-                    notes, conf, a = self._notes(y[row], n / sample_rate)
+                    notes, conf, a = self._notes(y[row], n / sample_rate, (mags[row], tuned))
                 out[i] = detection_from_notes(notes, conf, extra={"salience": a})
         return out
