@@ -48,11 +48,12 @@ BASE_DEPENDS="libc6, libportaudio2, libegl1, libgl1, libopengl0, libfontconfig1,
  fonts-dejavu-core | fonts-liberation | fonts-freefont-ttf"
 
 # Debian packages holding the system libraries the bundle links to (ldd + dpkg -S); a warning
-# for any library that is not found at all.
+# for any library that is not found at all. The bundled PortAudio's own (ALSA, JACK, which the
+# spec leaves to the system) come with libportaudio2 in BASE_DEPENDS, with its JACK alternatives.
 derived_depends() {
   local bundle=$1 libpath missing=""
   libpath=$(find "$bundle/_internal" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
-  find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0 |
+  find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) ! -name 'libportaudio*' -print0 |
     xargs -0 -n 50 env LD_LIBRARY_PATH="$libpath" ldd 2>/dev/null |
     awk -v b="$bundle" '/=>/ { if ($3 == "not") print "MISSING " $1; else if (index($3, b) != 1) print $3 }' |
     sort -u >"$BUILD/ldd-$FLAVOUR.txt"
