@@ -47,15 +47,22 @@ BASE_DEPENDS="libc6, libportaudio2, libegl1, libgl1, libopengl0, libfontconfig1,
  libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1,
  fonts-dejavu-core | fonts-liberation | fonts-freefont-ttf"
 
-# Debian packages holding the system libraries the bundle links to (ldd + dpkg -S); a warning
-# for any library that is not found at all. The bundled PortAudio's own (ALSA, JACK, which the
-# spec leaves to the system) come with libportaudio2 in BASE_DEPENDS, with its JACK alternatives.
+# Debian packages holding the system libraries the bundle links to directly (its files' NEEDED
+# entries, resolved by ldd; dpkg -S); what those libraries link in turn comes with their own
+# packages. A warning for any library that is not found at all. The bundled PortAudio's own
+# (ALSA, JACK, which the spec leaves to the system) come with libportaudio2 in BASE_DEPENDS,
+# with its JACK alternatives.
 derived_depends() {
-  local bundle=$1 libpath missing=""
+  local bundle=$1 libpath missing="" files=$BUILD/elf-$FLAVOUR.txt
   libpath=$(find "$bundle/_internal" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
-  find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) ! -name 'libportaudio*' -print0 |
-    xargs -0 -n 50 env LD_LIBRARY_PATH="$libpath" ldd 2>/dev/null |
-    awk -v b="$bundle" '/=>/ { if ($3 == "not") print "MISSING " $1; else if (index($3, b) != 1) print $3 }' |
+  find "$bundle" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) ! -name 'libportaudio*' \
+    -print0 >"$files"
+  xargs -0 readelf -d <"$files" 2>/dev/null | awk '/\(NEEDED\)/ { gsub(/[][]/, "", $5); print $5 }' |
+    sort -u >"$BUILD/needed-$FLAVOUR.txt"
+  xargs -0 -n 50 env LD_LIBRARY_PATH="$libpath" ldd <"$files" 2>/dev/null |
+    awk -v b="$bundle" 'NR == FNR { need[$1] = 1; next }
+      /=>/ && ($1 in need) { if ($3 == "not") print "MISSING " $1; else if (index($3, b) != 1) print $3 }' \
+      "$BUILD/needed-$FLAVOUR.txt" - |
     sort -u >"$BUILD/ldd-$FLAVOUR.txt"
   missing=$(grep '^MISSING ' "$BUILD/ldd-$FLAVOUR.txt" | cut -d' ' -f2 | sort -u | paste -sd' ' || true)
   [ -z "$missing" ] || echo "build-linux: warning: libraries not found on this machine: $missing" >&2
