@@ -4,14 +4,14 @@ figures, asserts nothing).
 What it measures. Chords (triads, sevenths, sus, dim, aug, add9, 6, 9; random roots, inversions
 and octaves 2–5; seeded) are rendered with fluidsynth through several General MIDI programs of
 BOTH system soundfonts (FluidR3_GM and TimGM6mb). Detuning is the renderer's: one WAV per
-(font, program, cents), the whole instrument bent by a MIDI pitch bend, chords 1.5 s apart by
+(font, program, cents), each chord bent by a MIDI pitch bend (see below), chords 1.5 s apart by
 0.8 s gaps, cached under .hidden/bench/conditions/. The samples themselves are a little out of
-tune (TimGM6mb ~+2 to +4 cents on most programs, FluidR3's church organ ~+7; measured on the
-fundamentals of seven single notes E2–E5, printed), so the bend of every render is corrected
-by its instrument's own tuning: a condition's cents are what the instrument SOUNDS at. Without
-that, "+45" on TimGM6mb sounded at +48 to +52 — past the ±50-cent range where the semitone
-above, 50 cents flat, is the same sound — and no estimator could name those chords right
-(`--raw-bend` measures the old way). Each chord is then cut into its own clip
+tune (TimGM6mb ~+2 to +4 cents on most programs; single high piano, string and organ samples
+5–20 cents sharp; measured on the fundamentals of every note used, rendered alone), so each
+chord's bend is corrected by the mean of its notes' own tuning: a condition's cents are what
+the chord SOUNDS at. Without that, "+45" on those samples sounded at +48 to +60 — past the
+±50-cent range, where the semitone above, played flat, is the same sound — and no estimator
+could name them right (`--raw-bend` measures the old way). Each chord is then cut into its own clip
 (onset .. onset + 1.5 s + 0.3 s tail) — ONE chord per clip, as `kord analyze FILE --json` sees a
 file — and put through each listening condition (kord_engine.audio.sound.conditions: a room of RT60
 0.7 s, a laptop microphone 150 Hz–6 kHz with pink noise at 18 dB SNR, everything at once), with
@@ -171,11 +171,14 @@ def voicings(seed: int, count: int, offset: int) -> list[tuple[tuple[int, ...], 
     return out
 
 
-def render(font: Path, program: int, cents: float, chords: list[tuple[int, ...]]) -> np.ndarray:
-    """The (cached) render of `chords` on `program` of `font`, bent by `cents`."""
-    spec = json.dumps([chords, CHORD_SECONDS, GAP_SECONDS, VELOCITY, SAMPLE_RATE])
+def render(
+    font: Path, program: int, cents: float, chords: list[tuple[int, ...]], bends: list[float]
+) -> np.ndarray:
+    """The (cached) render of `chords` on `program` of `font`, each bent by its `bends` entry
+    (the condition's `cents` names the file)."""
+    spec = json.dumps([chords, CHORD_SECONDS, GAP_SECONDS, VELOCITY, SAMPLE_RATE, bends])
     key = hashlib.sha1(spec.encode()).hexdigest()[:10]
-    wav = CACHE / f"{font.stem}_{program}_{cents:+.1f}c_{key}.wav"
+    wav = CACHE / f"{font.stem}_{program}_{cents:+.0f}c_{key}.wav"
     if not wav.exists():
         midi = write_chords_midi(
             [(c, CHORD_SECONDS) for c in chords],
@@ -183,7 +186,7 @@ def render(font: Path, program: int, cents: float, chords: list[tuple[int, ...]]
             VELOCITY,
             wav.with_suffix(".mid"),
             gap=GAP_SECONDS,
-            cents=cents,
+            cents=bends,
         )
         render_midi(midi, wav, font, SAMPLE_RATE)
         wav.with_suffix(".mid").unlink(missing_ok=True)
@@ -191,10 +194,6 @@ def render(font: Path, program: int, cents: float, chords: list[tuple[int, ...]]
     if clip.sample_rate != SAMPLE_RATE:
         raise SystemExit(f"{wav}: expected {SAMPLE_RATE} Hz, got {clip.sample_rate}")
     return clip.samples
-
-
-#: single notes (E2 … E5) whose fundamentals measure an instrument's own tuning
-OWN_NOTES = (40, 48, 55, 60, 64, 69, 76)
 
 
 def partial_cents(note: np.ndarray, midi: int, sample_rate: int) -> float:
@@ -206,9 +205,8 @@ def partial_cents(note: np.ndarray, midi: int, sample_rate: int) -> float:
     f0 = 440.0 * 2 ** ((midi - 69) / 12)
     best = (-1.0, 0.0)
     for h in (1, 2, 3):
-        band = np.flatnonzero(
-            (freqs > f0 * h * 2 ** (-0.6 / 12)) & (freqs < f0 * h * 2 ** (0.6 / 12))
-        )
+        lo, hi = f0 * h * 2 ** (-0.6 / 12), f0 * h * 2 ** (0.6 / 12)
+        band = np.flatnonzero((freqs > lo) & (freqs < hi))
         k = int(band[np.argmax(spec[band])])
         y0, y1, y2 = np.log(spec[k - 1 : k + 2] + 1e-12)
         shift = 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
@@ -217,32 +215,34 @@ def partial_cents(note: np.ndarray, midi: int, sample_rate: int) -> float:
     return float(best[1])
 
 
-def own_tuning(font: Path, program: int) -> float:
-    """The instrument's own tuning in cents (median over OWN_NOTES, rendered without a bend):
-    the renderer's samples are off by a few cents (TimGM6mb ~+3, FluidR3's organ ~+7), which
-    the bend of a condition is corrected by, so that "+45" is what the instrument sounds at."""
-    cache = CACHE / "own_tuning.json"
+def note_cents(font: Path, program: int, notes: set[int]) -> dict[int, float]:
+    """Each note's own tuning in cents on `program` of `font`, rendered alone without a bend
+    (cached): the renderer's samples are off by a few cents (TimGM6mb ~+3; some high piano,
+    string and organ samples 5–20), which each chord's bend is corrected by."""
+    cache = CACHE / "note_cents.json"
     table = json.loads(cache.read_text()) if cache.exists() else {}
-    name = f"{font.stem}/{program}/{','.join(map(str, OWN_NOTES))}"
-    if name not in table:
+    name = f"{font.stem}/{program}"
+    known = {int(k): v for k, v in table.get(name, {}).items()}
+    todo = sorted(set(notes) - set(known))
+    if todo:
         CACHE.mkdir(parents=True, exist_ok=True)
-        wav = CACHE / f"own_{font.stem}_{program}.wav"
+        wav = CACHE / f"notes_{font.stem}_{program}.wav"
         midi = write_chords_midi(
-            [((m,), 1.5) for m in OWN_NOTES], program, VELOCITY, wav.with_suffix(".mid"), gap=0.5
+            [((m,), 1.5) for m in todo], program, VELOCITY, wav.with_suffix(".mid"), gap=0.5
         )
         render_midi(midi, wav, font, SAMPLE_RATE)
         x = load_audio(wav).samples
         wav.with_suffix(".mid").unlink(missing_ok=True)
         wav.unlink(missing_ok=True)
-        cents = []
-        for i, m in enumerate(OWN_NOTES):
+        for i, m in enumerate(todo):
             a = int((i * 2.0 + 0.1) * SAMPLE_RATE)
-            cents.append(partial_cents(x[a : a + int(1.2 * SAMPLE_RATE)], m, SAMPLE_RATE))
-        table[name] = round(float(np.median(cents)), 1)
+            clip = x[a : a + int(1.2 * SAMPLE_RATE)]
+            known[m] = round(partial_cents(clip, m, SAMPLE_RATE), 1)
+        table[name] = {str(k): v for k, v in sorted(known.items())}
         tmp = cache.with_suffix(".tmp")
         tmp.write_text(json.dumps(table, indent=1, sort_keys=True))
         tmp.replace(cache)
-    return float(table[name])
+    return known
 
 
 def build_set(count: int, dev: bool) -> tuple[list[Item], dict[str, Path]]:
@@ -264,14 +264,15 @@ def build_set(count: int, dev: bool) -> tuple[list[Item], dict[str, Path]]:
 
 class Clips:
     """One-chord clips per (item, cents), cut from the cached renders. With `own` (cents per
-    (font, program)) every render's bend is `cents − own`: a condition's cents are then the
-    tuning the instrument sounds at, not the bend asked of a slightly mistuned sample."""
+    note, per (font, program)) each chord's bend is `cents −` the mean of its notes' own
+    tuning: a condition's cents are then the tuning the chord SOUNDS at, not the bend asked
+    of slightly mistuned samples."""
 
     def __init__(
         self,
         items: list[Item],
         fonts: dict[str, Path],
-        own: dict[tuple[str, int], float] | None = None,
+        own: dict[tuple[str, int], dict[int, float]] | None = None,
     ):
         self.fonts = fonts
         self.own = own or {}
@@ -280,13 +281,20 @@ class Clips:
             self.by_render.setdefault((it.font, it.program), []).append(it)
         self.audio: dict[tuple[str, int, float], np.ndarray] = {}
 
+    def bends(self, stem: str, program: int, cents: float, chords: list) -> list[float]:
+        """Each chord's bend: `cents` less its notes' mean own tuning (none known: `cents`)."""
+        own = self.own.get((stem, program), {})
+        return [
+            round(cents - (float(np.mean([own[n] for n in c])) if own else 0.0), 1) for c in chords
+        ]
+
     def prepare(self, cents: float) -> None:
         for (stem, program), its in self.by_render.items():
             k = (stem, program, cents)
             if k not in self.audio:
                 chords = [it.midi for it in sorted(its, key=lambda it: it.index)]
-                bend = round(cents - self.own.get((stem, program), 0.0), 1)
-                self.audio[k] = render(self.fonts[stem], program, bend, chords)
+                bends = self.bends(stem, program, cents, chords)
+                self.audio[k] = render(self.fonts[stem], program, cents, chords, bends)
 
     def drop(self, cents: float) -> None:
         for k in [k for k in self.audio if k[2] == cents]:
@@ -398,16 +406,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{'dev' if args.dev else 'held-out'} split: {len(items)} chords = {len(FONTS)} fonts × "
         f"{len(programs)} programs ({', '.join(programs.values())}) × {args.count}"
     )
-    own = (
-        {}
-        if args.raw_bend
-        else {k: own_tuning(fonts[k[0]], k[1]) for k in {(it.font, it.program) for it in items}}
-    )
+    used: dict[tuple[str, int], set[int]] = {}
+    for it in items:
+        used.setdefault((it.font, it.program), set()).update(it.midi)
+    own = {} if args.raw_bend else {k: note_cents(fonts[k[0]], k[1], v) for k, v in used.items()}
     print(
         "bends as asked (--raw-bend: the samples' own tuning not corrected)"
         if args.raw_bend
-        else "bends corrected by each instrument's own tuning (fundamentals of single notes): "
-        "a condition's cents are what it sounds at"
+        else "each chord's bend corrected by its notes' own tuning (fundamentals of single "
+        "notes): a condition's cents are what the chord sounds at"
     )
     clips = Clips(items, fonts, own)
     t0 = time.perf_counter()
@@ -455,8 +462,8 @@ def main(argv: list[str] | None = None) -> int:
 
     figures: dict = {
         "split": "dev" if args.dev else "held-out",
-        "bends": "raw" if args.raw_bend else "corrected by each instrument's own tuning",
-        "own_tuning_fundamentals": {f"{k[0]} {k[1]}": v for k, v in sorted(own.items())},
+        "bends": "raw" if args.raw_bend else "each chord's corrected by its notes' own tuning",
+        "note_cents": {f"{k[0]} {k[1]}": v for k, v in sorted(own.items())},
         "tuning": kwargs.get("tuning", "none (no keyword)"),
         "chords": len(items),
         "count": args.count,
@@ -525,8 +532,8 @@ def main(argv: list[str] | None = None) -> int:
     own_median = {k: round(float(np.median(v)), 1) for k, v in est_own.items()}
     figures["soundfont_own_cents"] = own_median
     print(
-        "\ninstruments' own tuning, cents: fundamentals of single notes (the bends' correction)"
-        " | the estimator on the in-tune dry chords (median)"
+        "\ninstruments' own tuning, cents: median of its notes alone (fundamentals; each chord's"
+        " bend corrected by its notes' mean) | the estimator on the in-tune dry chords (median)"
     )
     print(
         f"  {'program':20s}"
@@ -535,7 +542,10 @@ def main(argv: list[str] | None = None) -> int:
         + "".join(f"{f:>12s}" for f in FONTS)
     )
     for program, label in programs.items():
-        fund = [own.get((f, program)) for f in FONTS] if own else [None] * len(FONTS)
+        fund = [
+            float(np.median(list(own[(f, program)].values()))) if (f, program) in own else None
+            for f in FONTS
+        ]
         vals = [own_median.get(f"{f} {program} {label}") for f in FONTS]
         print(
             f"  {f'{program} {label}':20s}"

@@ -80,6 +80,14 @@ def render_midi(
     return out
 
 
+def _pitchwheel(cents: float, channel: int, time: int):
+    """A pitch-bend message of `cents` over a ±2-semitone bend range."""
+    import mido
+
+    bend = max(-8192, min(8191, int(round(cents / 200.0 * 8192))))
+    return mido.Message("pitchwheel", pitch=bend, channel=channel, time=time)
+
+
 def write_chords_midi(
     chords: Sequence[tuple[Sequence[int], float]],
     program: int,
@@ -87,17 +95,23 @@ def write_chords_midi(
     path: str | os.PathLike[str],
     gap: float = 0.0,
     channel: int = 0,
-    cents: float = 0.0,
+    cents: float | Sequence[float] = 0.0,
 ) -> Path:
     """Write a MIDI file playing each (midi notes, duration_s) chord in turn (120 bpm, 480 ppq);
     `gap` seconds of silence after each chord; an empty note list is a rest. `cents` detunes
-    the whole instrument (a pitch bend over a ±2-semitone bend range, set explicitly)."""
+    the whole instrument (a pitch bend over a ±2-semitone bend range, set explicitly), or
+    with one value per chord, each chord by its own (bent just before its notes start)."""
     import mido
 
     if not 0 <= program <= 127 or not 1 <= velocity <= 127:
         raise AudioError(f"program must be 0..127 and velocity 1..127, got {program}, {velocity}")
-    if not -200 < cents < 200:
-        raise AudioError(f"detune must be within ±200 cents, got {cents}")
+    per_chord = not isinstance(cents, int | float)
+    bends = [float(c) for c in cents] if per_chord else [float(cents)] * len(chords)
+    if per_chord and len(bends) != len(chords):
+        raise AudioError(f"{len(bends)} detunes for {len(chords)} chords: give one per chord")
+    for c in bends:
+        if not -200 < c < 200:
+            raise AudioError(f"detune must be within ±200 cents, got {c}")
     ppq, tempo = 480, 500_000
     ticks_per_s = ppq * 1_000_000 / tempo
     mid = mido.MidiFile(ticks_per_beat=ppq)
@@ -105,17 +119,17 @@ def write_chords_midi(
     mid.tracks.append(track)
     track.append(mido.MetaMessage("set_tempo", tempo=tempo, time=0))
     track.append(mido.Message("program_change", program=program, channel=channel, time=0))
-    if cents:
+    if any(bends):
         for control, value in ((101, 0), (100, 0), (6, 2), (38, 0)):  # RPN 0: bend range ±2
             track.append(
                 mido.Message(
                     "control_change", control=control, value=value, channel=channel, time=0
                 )
             )
-        bend = max(-8192, min(8191, int(round(cents / 200.0 * 8192))))
-        track.append(mido.Message("pitchwheel", pitch=bend, channel=channel, time=0))
+        if not per_chord:
+            track.append(_pitchwheel(bends[0], channel, 0))
     pending = 0
-    for notes, duration in chords:
+    for (notes, duration), bend in zip(chords, bends, strict=True):
         for n in notes:
             if not 0 <= int(n) <= 127:
                 raise AudioError(f"MIDI note {n} is outside 0..127")
@@ -124,6 +138,9 @@ def write_chords_midi(
         if not notes:
             pending += on_ticks + off_ticks
             continue
+        if per_chord:
+            track.append(_pitchwheel(bend, channel, pending))
+            pending = 0
         for j, n in enumerate(notes):
             track.append(
                 mido.Message(

@@ -67,3 +67,22 @@ def test_render_chords_returns_audio_and_spans(tmp_path):
     assert len(audio) >= rate and abs(audio).max() > 0.01
     assert spans == [(0.0, 0.5, (60, 64, 67)), (0.5, 1.0, (57,))]
     assert list(tmp_path.iterdir()) == []  # temporary files cleaned up
+
+
+def test_each_chord_can_have_its_own_detune(tmp_path):
+    import mido
+
+    path = fs.write_chords_midi(
+        [([60], 0.5), ([], 0.5), ([64], 0.5)], 0, 90, tmp_path / "d.mid", cents=[25.0, 0.0, -40.0]
+    )
+    events = [m for m in mido.MidiFile(str(path)) if m.type in ("pitchwheel", "note_on")]
+    kinds = [
+        (m.type, getattr(m, "note", None)) for m in events if m.type == "pitchwheel" or m.velocity
+    ]
+    assert kinds == [("pitchwheel", None), ("note_on", 60), ("pitchwheel", None), ("note_on", 64)]
+    bends = [m.pitch for m in events if m.type == "pitchwheel"]
+    assert bends == [round(25 / 200 * 8192), round(-40 / 200 * 8192)]
+    with pytest.raises(AudioError, match="one per chord"):
+        fs.write_chords_midi([([60], 0.5)], 0, 90, tmp_path / "x.mid", cents=[1.0, 2.0])
+    with pytest.raises(AudioError, match="within ±200"):
+        fs.write_chords_midi([([60], 0.5)], 0, 90, tmp_path / "x.mid", cents=[250.0])
