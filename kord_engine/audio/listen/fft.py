@@ -21,8 +21,8 @@ import numpy as np
 _M_TOP_PAD = -2
 TOP_PAD_BYTES = 16 << 20
 _heap_kept = False
-#: the newest hann_magnitudes call: (its samples, nfft, the magnitudes)
-_newest: tuple[np.ndarray, int, np.ndarray] | None = None
+#: the newest window's transforms: (its samples, nfft, rfft or None, Hann magnitudes or None)
+_newest: tuple[np.ndarray, int, np.ndarray | None, np.ndarray | None] | None = None
 
 
 def keep_heap_pages() -> bool:
@@ -69,27 +69,76 @@ def rfft(x: np.ndarray, n: int | None = None, axis: int = -1) -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def hann(n: int) -> np.ndarray:
-    """np.hanning(n) as float32, cached (read-only: it is shared)."""
-    w = np.hanning(n).astype(np.float32)
+    """The periodic Hann window of n samples (0.5 − 0.5·cos(2πt/n), as scipy's and librosa's
+    spectral windows) as float32, cached (read-only: it is shared). Periodic, so that its
+    spectrum is three bins of the rectangular one (see hann_from_rect)."""
+    w = (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n) / n)).astype(np.float32)
     w.flags.writeable = False
     return w
 
 
-def hann_magnitudes(x: np.ndarray, nfft: int) -> np.ndarray:
-    """|rfft(x · Hann(len(x)), nfft)| as float32, read-only. The newest call's samples and
-    result are kept: on one live hop the tuning vote, the harmonic detector and the early
-    bass often window the very same audio, and then they share one transform."""
+def hann_from_rect(spectrum: np.ndarray, n: int, nfft: int) -> np.ndarray:
+    """The rfft of x · hann(n) from the rfft `spectrum` of the same n samples x (both zero-
+    padded to an even `nfft` that n divides): the periodic Hann is three complex
+    exponentials, 0.5·X[k] − 0.25·(X[k − m] + X[k + m]) with m = nfft / n. The bins past
+    both ends are the real signal's mirror images, conj(X[−k]) and conj(X[nfft − k])."""
+    if nfft % 2 or nfft % n:
+        raise ValueError(f"nfft {nfft} must be even and a multiple of the window {n}")
+    m = nfft // n
+    k = spectrum.shape[-1]  # nfft / 2 + 1
+    ext = np.empty(k + 2 * m, dtype=spectrum.dtype)
+    ext[m : m + k] = spectrum
+    ext[:m] = np.conj(spectrum[m:0:-1])
+    ext[m + k :] = np.conj(spectrum[k - 2 : k - 2 - m : -1])
+    out = ext[:k] + ext[2 * m :]
+    out *= -0.25
+    out += 0.5 * spectrum
+    return out
+
+
+def window_rfft(x: np.ndarray, nfft: int) -> np.ndarray:
+    """rfft(x, nfft) (rectangular, zero-padded), read-only; the newest window's transform is
+    kept, so the model and the harmonic detector reading the same audio on a hop share it
+    (hann_magnitudes derives the Hann spectrum from it)."""
     global _newest
     x = np.asarray(x, np.float32)
     newest = _newest
-    if (
+    same = _same(newest, x, nfft)
+    if same and newest[2] is not None:
+        return newest[2]
+    spectrum = rfft(x, nfft)
+    spectrum.flags.writeable = False
+    _newest = (newest[0] if same else x.copy(), int(nfft), spectrum, newest[3] if same else None)
+    return spectrum
+
+
+def _same(newest: tuple | None, x: np.ndarray, nfft: int) -> bool:
+    return (
         newest is not None
         and newest[1] == nfft
         and newest[0].shape == x.shape
         and np.array_equal(newest[0], x)
-    ):
-        return newest[2]
-    mags = np.abs(rfft(x * hann(x.size), nfft))
+    )
+
+
+def hann_magnitudes(x: np.ndarray, nfft: int) -> np.ndarray:
+    """|rfft(x · hann(len(x)), nfft)| as float32, read-only. The newest window's transforms
+    are kept: on one live hop the tuning vote, the harmonic detector and the early bass often
+    window the very same audio, and then they share one transform; where the rectangular
+    transform of it is already there (the model's), the Hann one is derived from it."""
+    global _newest
+    x = np.asarray(x, np.float32)
+    newest = _newest
+    same = _same(newest, x, nfft)
+    if same and newest[3] is not None:
+        return newest[3]
+    if same and newest[2] is not None and nfft % 2 == 0 and nfft % x.size == 0:
+        mags = np.abs(hann_from_rect(newest[2], x.size, nfft))
+    else:
+        mags = np.abs(rfft(x * hann(x.size), nfft))
     mags.flags.writeable = False
-    _newest = (x.copy(), int(nfft), mags)
+    if same:
+        _newest = (newest[0], int(nfft), newest[2], mags)
+    else:
+        _newest = (x.copy(), int(nfft), None, mags)
     return mags

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from kord_engine.audio.listen.fft import rfft
+from kord_engine.audio.listen.fft import rfft, window_rfft
 from kord_engine.errors import AudioError
 
 SPECTRUM_BINS = 8192
@@ -33,7 +33,11 @@ def _block_mean_space(
     """|FFT| of `x` (zero-padded to `length`, default its own: seconds·fs), averaged in
     blocks of `seconds` raw bins, 8192 kept."""
     want = SPECTRUM_BINS * seconds
-    raw = np.abs(rfft(x.astype(np.float32, copy=False), length)[:want])  # f32 like rustfft in kord
+    x = x.astype(np.float32, copy=False)  # f32 like rustfft in kord
+    if seconds == 1:  # a live window: the harmonic detector may share its transform
+        raw = np.abs(window_rfft(x, length or len(x))[:want])
+    else:
+        raw = np.abs(rfft(x, length)[:want])
     m = len(raw)
     if seconds == 1 and m == want:  # a mean of one bin is the bin: the live windows' case
         return raw
@@ -41,6 +45,12 @@ def _block_mean_space(
     # bins past Nyquist would be kord's mirror image (fs < 16,384 Hz); we leave them 0
     out[:m] = raw
     return out.reshape(SPECTRUM_BINS, seconds).mean(axis=1).astype(np.float32)
+
+
+def window_fft_size(frames: int, sample_rate: int) -> int:
+    """The transform length window_frequency_space pads a window of `frames` to: whole
+    seconds of samples."""
+    return min(MAX_SECONDS, max(1, -(-int(frames) // int(sample_rate)))) * int(sample_rate)
 
 
 def whole_seconds(frames: int, sample_rate: int) -> int:

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from kord_engine.audio.listen.detection import Detection
-from kord_engine.audio.listen.fft import hann_magnitudes, next_fast_len, rfft
+from kord_engine.audio.listen.fft import hann, hann_magnitudes, next_fast_len, rfft
 from kord_engine.audio.listen.median import running_median
 
 LOW_MIDI = 21  # A0
@@ -199,6 +199,8 @@ class HarmonicDetector:
     """The product's default detector (see module docstring)."""
 
     name = "default"
+    #: detect(..., named=False) leaves the chord names out (the live analyzer names labels)
+    names_on_request = True
 
     def __init__(self, config: HarmonicConfig | None = None, **overrides: float):
         cfg = config or HarmonicConfig()
@@ -207,7 +209,6 @@ class HarmonicDetector:
         #: the instrument's A4 (Hz): notes are read on the semitone grid of this reference
         self.reference_hz = 440.0
         self._lock = threading.Lock()
-        self._windows: dict[int, np.ndarray] = {}
 
     def _tuned(self, bin_hz: float) -> float:
         """Bin spacing as seen on an A440 grid: an instrument tuned to reference_hz is heard
@@ -492,36 +493,43 @@ class HarmonicDetector:
         notes, conf, a = self._notes(self.whiten(np.asarray(mags, np.float32), self._tuned(bin_hz)))
         return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
 
-    def _hann(self, n: int) -> np.ndarray:
-        w = self._windows.get(n)
-        if w is None:
-            w = np.hanning(n).astype(np.float32)
-            self._windows[n] = w
-        return w
+    def window_frames(self, frames: int, sample_rate: int) -> int:
+        """How many of the newest `frames` samples `spectrum` windows."""
+        return min(int(frames), max(256, int(round(self.window_seconds * sample_rate))))
+
+    @staticmethod
+    def fft_size(n: int, sample_rate: int) -> int:
+        """The transform length of an n-sample window: zero-padded to 2× and ≤ 1 Hz bins."""
+        return next_fast_len(max(2 * int(n), int(sample_rate)))
 
     def spectrum(self, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, float]:
         """Hann-windowed, zero-padded magnitude spectrum of the last window_seconds of audio."""
-        n = min(len(audio), max(256, int(round(self.window_seconds * sample_rate))))
+        n = self.window_frames(len(audio), sample_rate)
         x = np.asarray(audio[len(audio) - n :], np.float32)
-        nfft = next_fast_len(max(2 * n, int(sample_rate)))  # ≤ 1 Hz bins
+        nfft = self.fft_size(n, sample_rate)
         mags = hann_magnitudes(x, nfft)  # shared with tuning and the early bass on a hop
         return mags, sample_rate / nfft
 
-    def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
+    def detect(
+        self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0, *, named: bool = True
+    ) -> Detection:
+        """The notes of the newest window_seconds of `audio` (`named=False`: without chord
+        names, for a caller that names its own result)."""
         from kord_engine.audio.listen.naming import detection_from_notes
 
         audio = np.asarray(audio, np.float32)
         n = min(len(audio), int(round(self.window_seconds * sample_rate)))
         if n == 0:
             return detection_from_notes([], 0.0, timestamp)
-        rms = float(np.sqrt(np.mean(np.square(audio[len(audio) - n :], dtype=np.float64))))
+        x = audio[len(audio) - n :]
+        rms = float(np.sqrt(np.dot(x, x) / n))
         if rms <= 10 ** (self.config.silence_db / 20):
             return detection_from_notes([], 0.0, timestamp)
         with self._lock:
             mags, bin_hz = self.spectrum(audio, sample_rate)
             tuned = self._tuned(bin_hz)
             notes, conf, a = self._notes(self.whiten(mags, tuned), n / sample_rate, (mags, tuned))
-        return detection_from_notes(notes, conf, timestamp, extra={"salience": a})
+        return detection_from_notes(notes, conf, timestamp, extra={"salience": a}, named=named)
 
     def detect_frames(
         self, audio: np.ndarray, sample_rate: int, starts: np.ndarray
@@ -543,7 +551,7 @@ class HarmonicDetector:
         idx = np.flatnonzero(loud)
         for c in range(0, len(idx), 64):  # chunks bound the memory
             chunk = idx[c : c + 64]
-            spec = rfft(frames[chunk] * self._hann(n), nfft, axis=-1)
+            spec = rfft(frames[chunk] * hann(n), nfft, axis=-1)
             mags = np.abs(spec).astype(np.float32)
             tuned = self._tuned(sample_rate / nfft)
             y = self.whiten(mags, tuned)

@@ -12,7 +12,9 @@ import numpy as np
 
 from kord_engine.audio.listen.detect.harmonic import HarmonicDetector
 from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.fft import window_rfft
 from kord_engine.audio.listen.naming import detection_from_notes
+from kord_engine.audio.listen.spectrum import window_fft_size
 
 #: a model probability this close to its threshold is a coin toss: the harmonic detector decides
 UNCERTAIN_BAND = 0.15
@@ -34,7 +36,9 @@ def model_pitch_classes(
     }
 
 
-def combine(heard: Detection, model: Detection, timestamp: float = 0.0) -> Detection:
+def combine(
+    heard: Detection, model: Detection, timestamp: float = 0.0, *, named: bool = True
+) -> Detection:
     """One Detection from the harmonic detector's `heard` and the model's `model`.
 
     Pitch classes: the model's (see `model_pitch_classes`). Notes: the harmonic detector's
@@ -55,6 +59,7 @@ def combine(heard: Detection, model: Detection, timestamp: float = 0.0) -> Detec
         confidence,
         timestamp,
         extra={"heard": heard.pitch_classes, "model": model.pitch_classes, **model.extra},
+        named=named,
     )
 
 
@@ -62,6 +67,8 @@ class HybridDetector:
     """The shipped model + our harmonic detector (see module docstring)."""
 
     name = "hybrid"
+    #: detect(..., named=False) leaves the chord names out (the live analyzer names labels)
+    names_on_request = True
 
     def __init__(self, model_dir: str | Path | None = None, window_seconds: float | None = None):
         from kord_engine.audio.listen.model.infer import MlDetector
@@ -82,12 +89,35 @@ class HybridDetector:
         self.harmonic.reference_hz = float(hz)
         self.model.reference_hz = float(hz)
 
-    def detect(self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0) -> Detection:
-        heard = self.harmonic.detect(audio, sample_rate, timestamp)
+    def detect(
+        self, audio: np.ndarray, sample_rate: int, timestamp: float = 0.0, *, named: bool = True
+    ) -> Detection:
+        """The model's pitch classes where the harmonic detector heard them (`named=False`:
+        without chord names)."""
+        audio = np.asarray(audio, np.float32)
+        self._share_transform(audio, sample_rate)
+        # both halves unnamed: only the combined result is named (naming a new set costs ms)
+        heard = self.harmonic.detect(audio, sample_rate, timestamp, named=False)
         if heard.is_empty:  # the harmonic detector's silence gate and prominence gate
             return heard
         n = int(round(self.window_seconds * sample_rate))
-        return combine(heard, self.model.detect(audio[-n:], sample_rate), timestamp)
+        model = self.model.detect(audio[-n:], sample_rate, named=False)
+        return combine(heard, model, timestamp, named=named)
+
+    def _share_transform(self, audio: np.ndarray, sample_rate: int) -> None:
+        """One FFT for both halves where they window the same samples at the same length:
+        the model's rectangular transform, from which the harmonic detector's Hann spectrum
+        is derived (fft.hann_from_rect) — the second 48,000-point FFT of every hop saved."""
+        n = self.harmonic.window_frames(len(audio), sample_rate)
+        nfft = self.harmonic.fft_size(n, sample_rate)
+        if (
+            n >= 256
+            and n == min(len(audio), int(round(self.window_seconds * sample_rate)))
+            and nfft == window_fft_size(n, sample_rate)
+            and nfft % 2 == 0
+            and nfft % n == 0
+        ):
+            window_rfft(audio[len(audio) - n :], nfft)
 
     def detect_spectrum(
         self, mags: np.ndarray, bin_hz: float = 1.0, timestamp: float = 0.0
