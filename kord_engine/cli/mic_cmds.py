@@ -181,6 +181,7 @@ def _live(args: argparse.Namespace, detector: Any, seconds: float | None) -> int
         hop_seconds=args.hop,
         gate_db=args.gate,
         tuning_hz=None if args.tuning == "auto" else float(args.tuning),
+        spectrum_points=0,  # nothing here draws the spectrum: not computed at all
     )
     events: queue.Queue = queue.Queue()
     analyzer = LiveAnalyzer(detector, config, events.put)

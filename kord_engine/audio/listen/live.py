@@ -93,6 +93,14 @@ class AnalyzerConfig:
     tuning_hz: float | None = None
     initial_tuning_hz: float = 440.0
     tuning_update_seconds: float = 0.2  # sounding audio between two tuning votes
+    # a steady sound is not analysed again on every hop: with no onset in the window, the
+    # level within steady_db and the spectrum's shape within steady_distance (0..1, as the
+    # change threshold) of the last analysed hop, that hop's detection stands for up to
+    # steady_seconds (0: the detector runs on every hop). Onsets, changes heard in the
+    # spectrum, decays and swells all run it at once.
+    steady_seconds: float = 0.15
+    steady_db: float = 2.0
+    steady_distance: float = 0.07
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""
@@ -155,6 +163,15 @@ class AnalyzerConfig:
             (
                 0 <= self.settle_seconds < 1.0,
                 f"settle_seconds must be in [0, 1), got {self.settle_seconds}",
+            ),
+            (
+                0 <= self.steady_seconds <= 1 and self.steady_db >= 0,
+                f"need steady_seconds in [0, 1] and steady_db ≥ 0, got "
+                f"{self.steady_seconds}, {self.steady_db}",
+            ),
+            (
+                0 <= self.steady_distance <= 1,
+                f"steady_distance must be in [0, 1], got {self.steady_distance}",
             ),
             (
                 self.tuning_update_seconds > 0,
@@ -293,6 +310,8 @@ class LiveAnalyzer:
     #: a sound whose newest 50 ms are within this many dB of its loudest since the onset
     #: is sustained (see AnalyzerConfig.recent_seconds); piano and guitar decay faster
     SUSTAIN_DB = 6.0
+    #: a steady hop's detection stands while the estimated reference moves less than this
+    STEADY_CENTS = 1.0
 
     def __init__(
         self,
@@ -318,6 +337,9 @@ class LiveAnalyzer:
         self._last_end: int | None = None  # stream frame of the previous hop's window end
         self._due: int | None = None  # stream frame the next hop is wanted at (after an onset)
         self._changes = None  # novelty.ChangeTracker, made for the stream's rate
+        # the last hop the detector ran on: (its detection, stream time, level, spectrum
+        # shape, detector, reference) — a steady sound's later hops reuse its detection
+        self._analysed: tuple | None = None
         self._peak_onset: float | None = None  # the onset _peak_db is the loudest hop since
         self._peak_db = SILENCE_DB
         self.capture: Capture | None = None
@@ -425,14 +447,22 @@ class LiveAnalyzer:
                 self._due = end_frame + int(round(cfg.fast_hop_seconds * sample_rate))
             try:
                 if not settling:
-                    detection = dataclasses.replace(
-                        self._detect(detector, heard, recent, sample_rate),
-                        timestamp=timestamp,
-                        tuning_hz=tuning_hz,
-                    )
+                    steady = self._steady(onset, level_db, timestamp, detector, tuning_hz)
+                    if steady is not None:
+                        detection = dataclasses.replace(steady, timestamp=timestamp)
+                    else:
+                        detection = dataclasses.replace(
+                            self._detect(detector, heard, recent, sample_rate),
+                            timestamp=timestamp,
+                            tuning_hz=tuning_hz,
+                        )
+                        self._remember(detection, level_db, timestamp, detector, tuning_hz)
             except Exception as exc:  # a detector bug must not kill the stream
+                self._analysed = None
                 error = f"detector {getattr(detector, 'name', '?')!r} failed: {exc}"
                 log.debug("detector failed", exc_info=True)
+        else:
+            self._analysed = None
         onset_time = None if onset is None else timestamp - (window.shape[0] - onset) / sample_rate
         smoother = self.smoother
         if settling:  # no news for the smoother: the stable chord and any candidate stay
@@ -457,6 +487,12 @@ class LiveAnalyzer:
                 onset=None if error is not None else onset_time,
                 hops=hops,
             )
+            if changed and stable is not None and not stable.chords:
+                # hops are detected unnamed; a label is named once, when it is shown
+                from kord_engine.audio.listen.naming import named
+
+                stable = named(stable)
+                smoother.rename(stable)
         spectrum_db = freqs = None
         try:
             view = self._spectrum_for(sample_rate)
@@ -513,21 +549,72 @@ class LiveAnalyzer:
             return start, True
         return onset, False
 
+    def _shape(self) -> np.ndarray | None:
+        tracker = self._changes
+        return None if tracker is None else tracker.newest_shape()
+
+    def _steady(
+        self,
+        onset: int | None,
+        level_db: float,
+        timestamp: float,
+        detector: Detector,
+        tuning_hz: float,
+    ) -> Detection | None:
+        """The last analysed hop's detection where the sound has not moved since (see
+        AnalyzerConfig.steady_seconds), else None: the detector runs."""
+        cfg = self.config
+        last = self._analysed
+        if onset is not None or last is None or cfg.steady_seconds <= 0:
+            return None
+        detection, when, level, shape, by, reference = last
+        if (
+            by is not detector
+            or abs(1200.0 * np.log2(reference / tuning_hz)) > self.STEADY_CENTS
+            or timestamp - when >= cfg.steady_seconds - 1e-6
+            or abs(level_db - level) > cfg.steady_db
+            or self.smoother.provisional
+        ):
+            return None
+        from kord_engine.audio.listen.novelty import shape_distance
+
+        now = self._shape()
+        if shape is None or now is None or shape_distance(shape, now) > cfg.steady_distance:
+            return None
+        return detection
+
+    def _remember(
+        self,
+        detection: Detection,
+        level_db: float,
+        timestamp: float,
+        detector: Detector,
+        tuning_hz: float,
+    ) -> None:
+        self._analysed = (detection, timestamp, level_db, self._shape(), detector, tuning_hz)
+
     def _detect(
         self, detector: Detector, heard: np.ndarray, recent: np.ndarray, sample_rate: int
     ) -> Detection:
         """The detection of `heard` (the audio since the onset); where only its `recent`
         part is clean of the previous chord, the notes heard there over the lowest of them
         that the whole of `heard` holds (the bass needs the longer audio)."""
+
+        def run(audio: np.ndarray) -> Detection:
+            # unnamed where the detector can: only the labels shown are named (see analyze_window)
+            if getattr(detector, "names_on_request", False):
+                return detector.detect(audio, sample_rate, named=False)
+            return detector.detect(audio, sample_rate)
+
         if recent.shape[0] == heard.shape[0]:
-            found = detector.detect(heard, sample_rate)
+            found = run(heard)
             if heard.shape[0] < self.config.early_bass_seconds * sample_rate:
                 found = self._early_bass(found, heard, sample_rate)
             return found
-        found = detector.detect(recent, sample_rate)
+        found = run(recent)
         if not found.pitch_classes:
             return found
-        whole = detector.detect(heard, sample_rate)
+        whole = run(heard)
         pcs = set(found.pitch_classes)
         low = [n for n in whole.notes if n % 12 in pcs]
         if not low or not found.notes or min(low) % 12 == found.bass:
@@ -536,7 +623,9 @@ class LiveAnalyzer:
 
         bass = min(low)
         notes = sorted({bass, *(n for n in found.notes if n > bass)})
-        return detection_from_notes(notes, found.confidence, found.timestamp, extra=found.extra)
+        return detection_from_notes(
+            notes, found.confidence, found.timestamp, extra=found.extra, named=bool(found.chords)
+        )
 
     def _early_bass(self, found: Detection, heard: np.ndarray, sample_rate: int) -> Detection:
         """`found` with the bass read by audio.bass.lowest_chord_tone: right after an attack
@@ -553,7 +642,11 @@ class LiveAnalyzer:
         low = min(found.notes)
         bass = low - (low - pc) % 12
         return detection_from_notes(
-            [bass, *found.notes], found.confidence, found.timestamp, extra=found.extra
+            [bass, *found.notes],
+            found.confidence,
+            found.timestamp,
+            extra=found.extra,
+            named=bool(found.chords),
         )
 
     def _recent_part(self, heard: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -658,6 +751,7 @@ class LiveAnalyzer:
         self._last_end = None
         self._due = None
         self._changes = None
+        self._analysed = None
         self._peak_onset, self._peak_db = None, SILENCE_DB
 
     # -- live -----------------------------------------------------------------------------------
@@ -676,7 +770,7 @@ class LiveAnalyzer:
         capture.start()
         self.capture = capture
         self.smoother.reset()
-        self._last_end = self._due = self._changes = None
+        self._last_end = self._due = self._changes = self._analysed = None
         self.last_error = None
         self._stop = threading.Event()
         self._thread = threading.Thread(

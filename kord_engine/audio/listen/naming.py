@@ -12,6 +12,7 @@ model's folded target), single notes (C) and power chords (C5) included.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -89,15 +90,18 @@ def detection_from_notes(
     *,
     guess_mode: str = "pitch_classes",
     extra: dict[str, Any] | None = None,
+    named: bool = True,
 ) -> Detection:
     """A Detection for `note_ids` (any order): sorted notes, pitch classes, bass = lowest note's
-    pitch class, chords ranked by theory. extra["candidates"] keeps the Chord objects."""
+    pitch class, chords ranked by theory. extra["candidates"] keeps the Chord objects.
+    `named=False` leaves the chords out (a detector's half-way result, named later: naming a
+    set not seen before costs milliseconds)."""
     notes = tuple(sorted({int(i) for i in note_ids}))
     if not notes:
         return Detection(timestamp=timestamp, extra=dict(extra or {}))
     pcs = tuple(sorted({i % 12 for i in notes}))
     bass = notes[0] % 12
-    candidates, names = rank_chords_named(notes, pcs, bass, guess_mode)
+    candidates, names = rank_chords_named(notes, pcs, bass, guess_mode) if named else ([], ())
     info = dict(extra or {})
     info["candidates"] = candidates
     return Detection(
@@ -109,6 +113,17 @@ def detection_from_notes(
         timestamp=timestamp,
         extra=info,
     )
+
+
+def named(detection: Detection) -> Detection:
+    """`detection` with its chords ranked, where a detector left them out (`named=False`:
+    the live analyzer names only the labels it shows, not every hop)."""
+    if detection.chords or len(detection.pitch_classes) < 3:
+        return detection
+    candidates, names = rank_chords_named(
+        detection.notes, detection.pitch_classes, detection.bass, "pitch_classes"
+    )
+    return replace(detection, chords=names, extra={**detection.extra, "candidates": candidates})
 
 
 # ---- naming what was heard --------------------------------------------------------------------

@@ -162,6 +162,15 @@ class ChangeTracker:
         self.segment_start = at
         return at
 
+    def newest_shape(self) -> np.ndarray | None:
+        """The mean band spectrum of the newest `newest` frames, normalised to sum 1 (None
+        before that many frames): what the sound is now, for telling whether it moved."""
+        count = self._count
+        if count < self.newest:
+            return None
+        mean = np.mean(self._spectra[count - self.newest : count], axis=0)
+        return mean / (mean.sum() + 1e-12)
+
     def _append(self, starts: np.ndarray, spectra: np.ndarray) -> None:
         """Add band frames (their stream starts and spectra) after the held ones."""
         k, count = len(starts), self._count

@@ -124,6 +124,12 @@ class ChordSmoother:
     def stable(self) -> Detection | None:
         return self._stable
 
+    def rename(self, detection: Detection) -> None:
+        """Replace the shown label by the same label (same pitch classes and bass) with
+        more filled in (its chord names), leaving every state as it is."""
+        if self._stable is not None and label_key(detection) == label_key(self._stable):
+            self._stable = detection
+
     def _show(self, detection: Detection | None, t: float, provisional: bool) -> None:
         self._stable = detection if label_key(detection) else None
         self.provisional = provisional and self._stable is not None

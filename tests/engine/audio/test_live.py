@@ -690,3 +690,81 @@ def test_a_plucked_chord_keeps_its_label_while_a_note_fades_first():
     assert labels(plucked, subset_hold_seconds=0.0)[-1] == (0, 4)
     organ = np.concatenate([silence(0.2), tones(C_MAJOR, 1.0), tones(C_MAJOR[:2], 1.0)])
     assert labels(organ) == [(0, 4, 7), (0, 4)]
+
+
+def analysed(events):
+    return [e for e in events if not e.gated and not e.settling]
+
+
+def test_a_steady_sound_is_not_analysed_on_every_hop():
+    """While nothing moves (no onset, the level and the spectrum's shape as on the last
+    analysed hop) that hop's detection stands for steady_seconds; steady_seconds=0 runs the
+    detector on every hop, and the labels are the same."""
+    audio = tones(C_MAJOR, 2.5)
+    cfg = AnalyzerConfig(hop_seconds=0.05, onset_db=0)
+    lazy = PeakDetector()
+    analyzer = LiveAnalyzer(lazy, cfg)
+    start = analyzer.process_block(audio[: RATE // 2], RATE)  # the sound's start
+    later = analyzer.process_block(audio[RATE // 2 :], RATE)
+    assert lazy.calls - len(analysed(start)) < 0.5 * len(analysed(later))
+    events = start + later
+    hops = analysed(events)
+    assert all(e.detection.pitch_classes == (0, 4, 7) for e in hops)
+    assert all(e.detection.timestamp == e.timestamp for e in hops)
+    eager = PeakDetector()
+    cfg0 = AnalyzerConfig(hop_seconds=0.05, onset_db=0, steady_seconds=0)
+    again = LiveAnalyzer(eager, cfg0).process_block(audio, RATE)
+    assert eager.calls == len(analysed(again)) == len(hops)
+    assert changes(again) == changes(events)
+
+
+def test_a_level_jump_or_a_spectral_change_runs_the_detector_at_once():
+    t = np.arange(int(1.5 * RATE)) / RATE
+    c = 0.1 * sum(np.sin(2 * np.pi * f * t) for f in C_MAJOR)
+    c[RATE:] *= 2.0  # +6 dB after 1 s, no attack detection (onset_db=0)
+    det = PeakDetector()
+    analyzer = LiveAnalyzer(det, AnalyzerConfig(hop_seconds=0.05, onset_db=0))
+    analyzer.process_block(c[:RATE].astype(np.float32), RATE)
+    before = det.calls
+    analyzer.process_block(c[RATE : RATE + RATE // 20].astype(np.float32), RATE)
+    assert det.calls == before + 1
+    # C → Am without an attack: the label follows as fast as with the detector on every hop
+    legato = np.concatenate([tones(C_MAJOR, 1.5), tones(A_MINOR, 1.5)])
+    when = {}
+    for steady in (0.0, 0.15):
+        cfg = AnalyzerConfig(hop_seconds=0.05, onset_db=0, steady_seconds=steady)
+        found = changes(LiveAnalyzer(PeakDetector(), cfg).process_block(legato, RATE))
+        when[steady] = next(t for t, chord in found if chord == "Am")
+    assert when[0.15] == pytest.approx(when[0.0], abs=0.051)
+
+
+def test_hops_are_detected_unnamed_and_each_shown_label_is_named_once(monkeypatch):
+    """Naming a set not seen before costs milliseconds: a detector that can leave the names
+    out is asked to, and the analyzer names only the labels it shows."""
+    from kord_engine.audio.listen import naming
+
+    class LateNames(PeakDetector):
+        names_on_request = True
+
+        def detect(self, audio, sample_rate, *, named=True):
+            assert not named
+            found = super().detect(audio, sample_rate)
+            return Detection(found.notes, found.pitch_classes, found.bass, found.confidence)
+
+    calls = []
+    real = naming.rank_chords_named
+    monkeypatch.setattr(naming, "rank_chords_named", lambda *a: calls.append(a) or real(*a))
+    audio = np.concatenate([tones(C_MAJOR, 1.0), silence(0.5), tones(A_MINOR, 1.0)])
+    events = LiveAnalyzer(LateNames(), AnalyzerConfig()).process_block(audio, RATE)
+    assert all(not e.detection.chords for e in events)
+    shown = [e.stable for e in events if e.changed and e.stable]
+    assert shown[0].pitch_classes == (0, 4, 7) and shown[-1].pitch_classes == (0, 4, 9)
+    for label in shown:
+        assert (
+            label.chords == real(label.notes, label.pitch_classes, label.bass, "pitch_classes")[1]
+        )
+    assert shown[0].chords[0] == "C" and shown[-1].chords[0] == "Am"
+    # once per label shown at most (a confirmation keeps the names), never once per hop
+    assert 0 < len(calls) <= len(shown) < len(analysed(events)) / 3
+    later = [e.stable for e in events if e.stable and not e.changed]
+    assert later and all(s.chords for s in later)  # the label keeps its names

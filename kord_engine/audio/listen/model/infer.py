@@ -169,6 +169,8 @@ class MlDetector:
     """The trained model as a Detector: audio window → spectrum → features → Detection."""
 
     name = "ml"
+    #: detect(..., named=False) leaves the chord names out (the live analyzer names labels)
+    names_on_request = True
 
     def __init__(self, model_dir: str | Path | None = None, window_seconds: float | None = None):
         self.model = OnnxModel.load(model_dir)
@@ -176,16 +178,19 @@ class MlDetector:
         #: the instrument's A4 (Hz): spectra are warped onto the A440 grid the model knows
         self.reference_hz = 440.0
 
-    def detect(self, audio: np.ndarray, sample_rate: int) -> Detection:
+    def detect(self, audio: np.ndarray, sample_rate: int, *, named: bool = True) -> Detection:
+        """The model's reading of a window (`named=False`: without chord names)."""
         from kord_engine.audio.listen.spectrum import window_frequency_space
 
         audio = np.asarray(audio, dtype=np.float32)
         if audio.size == 0 or not np.any(audio):
             return EMPTY
         spectrum = window_frequency_space(audio, int(sample_rate))
-        return self.detect_spectrum(spectrum)
+        return self.detect_spectrum(spectrum, named=named)
 
-    def detect_spectrum(self, spectrum: np.ndarray, timestamp: float = 0.0) -> Detection:
+    def detect_spectrum(
+        self, spectrum: np.ndarray, timestamp: float = 0.0, *, named: bool = True
+    ) -> Detection:
         """A kord 8192-bin frequency space (e.g. a .bin sample) → Detection."""
         spectrum = np.asarray(spectrum, dtype=np.float32).reshape(-1)
         if float(np.max(np.abs(spectrum), initial=0.0)) < SILENCE_FLOOR:
@@ -196,9 +201,11 @@ class MlDetector:
 
             spectrum = shift_spectra(spectrum, 440.0 / quantize(self.reference_hz))[0]
         probs = self.model.predict_spectra(spectrum[None, :])[0]
-        return self.detection_from_probs(probs, timestamp)
+        return self.detection_from_probs(probs, timestamp, named=named)
 
-    def detection_from_probs(self, probs: np.ndarray, timestamp: float = 0.0) -> Detection:
+    def detection_from_probs(
+        self, probs: np.ndarray, timestamp: float = 0.0, *, named: bool = True
+    ) -> Detection:
         from kord_engine.audio.listen.model.targets import decode
 
         decoded = decode(probs, self.model.thresholds, self.model.target)
@@ -209,7 +216,9 @@ class MlDetector:
             p = p[12:]
             thr = thr[12:] if thr.size == 24 else thr
         notes = tuple(decoded.note_ids) or _voicing(pcs, decoded.bass)
-        candidates, names = rank_chords_named(notes, pcs, decoded.bass, "pitch_classes")
+        candidates, names = (
+            rank_chords_named(notes, pcs, decoded.bass, "pitch_classes") if named else ([], ())
+        )
         return Detection(
             notes=notes,
             pitch_classes=pcs,
