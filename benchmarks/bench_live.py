@@ -197,6 +197,59 @@ def cpu_while_listening(
     }
 
 
+def _process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cli_cpu_while_listening(
+    seconds: float, audio: np.ndarray, detector: str, settle: float = 5.0
+) -> dict | None:
+    """CPU share of the real `kord analyze mic --live --json` process in steady state: its
+    CPU seconds from `settle` s after launch (imports, model load, warm-up done) to `settle +
+    seconds`, over that wall time, while `paplay` plays the chords into a private null sink."""
+    if not sys.platform.startswith("linux") or shutil.which("paplay") is None:
+        print("  (skipped: needs Linux /proc and paplay)")
+        return None
+    import soundfile as sf
+
+    try:
+        sink = private_null_sink("kord_bench_cli", rate=RATE)
+        sink.__enter__()
+    except NullSinkError as exc:
+        print(f"  (skipped: {exc})")
+        return None
+    tmp = Path(tempfile.mkdtemp(prefix="kord-bench-cli-"))
+    wav = tmp / "chords.wav"
+    total = settle + seconds + 2.0
+    loops = int(np.ceil(total / (len(audio) / RATE)))
+    sf.write(wav, np.tile(audio, loops)[: int(total * RATE)], RATE, subtype="FLOAT")
+    command = [sys.executable, "-m", "kord_engine", "analyze", "mic", "--live", "--json"]
+    command += ["--detector", detector, "--seconds", f"{total + 5:g}"]
+    player = cli = None
+    try:
+        player = subprocess.Popen(["paplay", str(wav)])
+        cli = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT
+        )
+        time.sleep(settle)
+        wall0, cpu0 = time.perf_counter(), _process_cpu_seconds(cli.pid)
+        time.sleep(seconds)
+        wall, cpu = time.perf_counter() - wall0, _process_cpu_seconds(cli.pid) - cpu0
+    finally:
+        if cli is not None:
+            cli.terminate()
+            out = cli.communicate(timeout=10)[0]
+        if player is not None:
+            player.terminate()
+            player.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+        sink.__exit__(None, None, None)
+    labels = [line for line in (out or "").splitlines() if line.startswith("{")]
+    return {"cpu_pct": 100.0 * cpu / wall, "wall": wall, "lines": len(labels)}
+
+
 def report(label: str, r: dict, chords: int) -> None:
     hop, d = r["hop_ms"], r["delays"]
     print(
@@ -228,7 +281,10 @@ def main() -> None:
         action="store_true",
         help="only the live CPU figure (a clean process: earlier offline runs leave threads)",
     )
-    parser.add_argument("--no-device", action="store_true", help="skip the live CPU figure")
+    parser.add_argument("--no-device", action="store_true", help="skip the live CPU figures")
+    parser.add_argument(
+        "--no-cli", action="store_true", help="skip the `kord analyze mic --live` process figure"
+    )
     parser.add_argument(
         "--profile",
         type=int,
@@ -264,6 +320,14 @@ def main() -> None:
                 print_profile(
                     f"process_block, {name}, {timbre} (profiled run)", profile, args.profile
                 )
+    for name in [] if args.no_device or args.no_cli else args.detectors:
+        r = cli_cpu_while_listening(args.listen, audio, name)
+        if r is not None:
+            print(
+                f"[cli {name}] `kord analyze mic --live --json`: CPU {r['cpu_pct']:.1f} % of one "
+                f"core over {r['wall']:.1f} s in steady state (from 5 s after launch), "
+                f"{r['lines']} labels printed — aim ≤ 5 % (hybrid)"
+            )
     for name in [] if args.no_device else args.detectors:
         profile = cProfile.Profile() if args.profile else None
         r = cpu_while_listening(args.listen, audio, config, name, profile)
