@@ -833,6 +833,9 @@ class LiveAnalyzer:
         trial = LiveAnalyzer(detector, dataclasses.replace(self.config, tuning_hz=440.0))
         try:
             trial.process_block(audio, sample_rate)
+            from kord_engine.audio.listen.naming import warm_up
+
+            warm_up()  # hops are detected unnamed: the first label shown is named then
         except Exception:  # a real failure shows up again, as an event, on the first hop
             log.debug("detector warm-up failed", exc_info=True)
         self._spectrum = trial._spectrum

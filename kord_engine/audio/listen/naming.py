@@ -126,6 +126,12 @@ def named(detection: Detection) -> Detection:
     return replace(detection, chords=names, extra={**detection.extra, "candidates": candidates})
 
 
+def warm_up() -> None:
+    """Build the naming tables now (about 0.1 s: theory's shape indexes, the lead-sheet
+    tables) instead of while the first label waits to be shown."""
+    lead_sheet_candidates(detection_from_notes([48, 52, 55, 58], 1.0))
+
+
 # ---- naming what was heard --------------------------------------------------------------------
 def lead_sheet_candidates(detection: Detection) -> tuple[LeadSheetChord, ...]:
     """Lead-sheet readings of `detection`, best first (at most CHORD_LIMIT; () when empty).

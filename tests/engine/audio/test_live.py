@@ -523,11 +523,20 @@ def test_attack_is_not_analysed_until_it_settles():
 def test_warm_up_runs_the_pipeline_and_never_raises():
     """warm_up feeds a quiet chord through the whole hop pipeline (the detector is called,
     caches are built) without touching the analyzer's own state."""
+    import importlib
+
+    shape_index = importlib.import_module("kord_engine.theory.guess").shape_index
+    from kord_engine.audio.listen import naming
+
+    for cache in (shape_index, naming._rank_cached, naming._names_cached):
+        cache.cache_clear()  # as in a new process
     detector = PeakDetector()
     analyzer = LiveAnalyzer(detector)
     analyzer.warm_up(RATE)
     assert detector.calls >= 1
     assert analyzer.smoother.stable is None and analyzer.take_due() is None
+    # the naming tables too: the first label shown is not kept waiting for them
+    assert shape_index.cache_info().currsize == 3
 
     class Broken(PeakDetector):
         def detect(self, audio, sample_rate):
