@@ -93,6 +93,9 @@ class AnalyzerConfig:
     tuning_hz: float | None = None
     initial_tuning_hz: float = 440.0
     tuning_update_seconds: float = 0.2  # sounding audio between two tuning votes
+    # ... once a first estimate has settled: slow drift needs no vote every 0.2 s (each
+    # vote is a 0.5 s window, so the votes still cover all that is played)
+    tuning_tracking_seconds: float = 0.5
     # a steady sound is not analysed again on every hop: with no onset in the window, the
     # level within steady_db and the spectrum's shape within steady_distance (0..1, as the
     # change threshold) of the last analysed hop, that hop's detection stands for up to
@@ -174,6 +177,10 @@ class AnalyzerConfig:
                 f"steady_distance must be in [0, 1], got {self.steady_distance}",
             ),
             (
+                self.tuning_tracking_seconds > 0,
+                f"tuning_tracking_seconds must be > 0, got {self.tuning_tracking_seconds}",
+            ),
+            (
                 self.tuning_update_seconds > 0,
                 f"tuning_update_seconds must be > 0, got {self.tuning_update_seconds}",
             ),
@@ -211,6 +218,9 @@ class AnalyzerEvent:
     gated: bool = False  # the hop was below the noise gate
     fatal: bool = False  # the analyzer stopped (device lost or stalled); start() to retry
     settling: bool = False  # just after an onset: not analysed yet (see settle_seconds)
+    # the sound was steady: the detector did not run, the last analysed hop's detection
+    # stands (see AnalyzerConfig.steady_seconds)
+    steady: bool = False
     tuning_hz: float = 440.0  # the reference (A4, Hz) the notes were read against
     tuning_locked: bool = False  # fixed by the user rather than estimated
     tuning_settled: bool = False  # estimated from enough sound (False: still the initial guess)
@@ -368,12 +378,15 @@ class LiveAnalyzer:
         self.config.tuning_hz = self.tuning.locked_hz
 
     def _update_tuning(self, window: np.ndarray, sample_rate: int, hop_frames: int) -> float:
-        """Feed the tracker every tuning_update_seconds of sounding audio; the reference now."""
+        """Feed the tracker every tuning_update_seconds of sounding audio (every
+        tuning_tracking_seconds once it has settled); the reference now."""
         tracker = self.tuning
         if tracker.locked_hz is None:
             self._tuning_due -= hop_frames / sample_rate
             if self._tuning_due <= 0:
                 step = self.config.tuning_update_seconds
+                if tracker.settled:  # a first estimate stands: follow the drift less often
+                    step = max(step, self.config.tuning_tracking_seconds)
                 n = min(window.shape[0], int(0.5 * sample_rate))
                 tracker.update(window[window.shape[0] - n :], sample_rate, step)
                 self._tuning_due += step
@@ -421,6 +434,7 @@ class LiveAnalyzer:
         gated = level_db < cfg.gate_db
         detection = Detection(timestamp=timestamp)
         settling = False
+        steady = None
         onset = None
         spectral = False
         tuning_hz = self.tuning.reference_hz
@@ -515,6 +529,7 @@ class LiveAnalyzer:
             error=error,
             gated=gated,
             settling=settling,
+            steady=steady is not None,
             tuning_hz=tuning_hz,
             tuning_locked=self.tuning.locked_hz is not None,
             tuning_settled=self.tuning.settled,
