@@ -26,7 +26,7 @@ _KORD_ALIASES = {
 _CHOICES = {
     "model": ("kord", "ours"),
     "precision": ("fp32", "fp16", "bf16"),
-    "store_precision": ("full", "half"),
+    "store_precision": ("full", "half", "int8"),
     "lr_schedule": ("cosine", "kord"),
     "simulation_preset": ("kord", "realistic"),
     "threshold_on": ("all", "recorded"),
@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _register_infer(ml_sub)
     _register_eval(ml_sub)
     _register_hpt(ml_sub)
+    _register_convert(ml_sub)
     try:
         from kord_engine.cli.ml_data_cmds import register_data_commands
     except ImportError:  # pragma: no cover - ml-data's commands not written yet
@@ -424,6 +425,55 @@ def _eval_compare(models: list[str], sources: list[str], as_json: bool) -> int:
         count = (results[0] if name == "all" else results[0]["sources"][name])["count"]
         label = name if len(name) <= 40 else "…" + name[-39:]
         print(f"{label:<40} {count:>5}" + "".join(cells))
+    return 0
+
+
+# ---------------------------------------------------------------- convert
+
+
+def _register_convert(ml_sub: argparse._SubParsersAction) -> None:
+    p = ml_sub.add_parser(
+        "convert",
+        help="store a model folder's weights as full, half or int8 (int8: the fastest to run)",
+    )
+    p.add_argument("model", help="model folder (e.g. resources/models/default)")
+    p.add_argument("--store-precision", required=True, choices=("full", "half", "int8"))
+    p.add_argument("--out", help="folder to write (default: replace MODEL in place)")
+    p.set_defaults(func=_cmd_convert)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    """Rewrite model.onnx (and config.json's store_precision) in a copy of the folder, moved
+    into place whole: a failure leaves the old folder as it was; other files are kept."""
+    import shutil
+
+    from kord_engine.atomic import atomic_directory
+    from kord_engine.audio.listen.model.artifact import CONFIG_FILE, MODEL_FILE, read_artifact
+    from kord_engine.ml.progress import require
+
+    require("onnx")
+    from kord_engine.ml.export import convert_store_precision
+
+    source = Path(args.model)
+    artifact = read_artifact(source)  # a clear ModelError for a broken folder
+    data = convert_store_precision(artifact.onnx_bytes, args.store_precision)
+    config = {**artifact.config, "store_precision": args.store_precision}
+    if isinstance(config.get("train_config"), dict):
+        config["train_config"] = {**config["train_config"], "store_precision": args.store_precision}
+
+    def fill(tmp: Path) -> None:
+        tmp.chmod(0o755)
+        for item in source.iterdir():
+            if item.is_file() and item.name not in (MODEL_FILE, CONFIG_FILE):
+                shutil.copy2(item, tmp / item.name)
+        (tmp / MODEL_FILE).write_bytes(data)
+        (tmp / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+
+    target = atomic_directory(Path(args.out) if args.out else source, fill)
+    print(
+        f"{target}: weights stored as {args.store_precision} "
+        f"({len(artifact.onnx_bytes) / 1e6:.2f} → {len(data) / 1e6:.2f} MB)"
+    )
     return 0
 
 

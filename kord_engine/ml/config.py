@@ -17,7 +17,7 @@ from kord_engine.errors import KordError
 
 MODELS = ("kord", "ours")
 PRECISIONS = ("fp32", "fp16", "bf16")
-STORE_PRECISIONS = ("full", "half")
+STORE_PRECISIONS = ("full", "half", "int8")
 DEVICES = ("auto", "cpu", "cuda")
 _FALLBACK_LOADERS = ("mel", "frequency_pooled", "frequency", "note_binned_convolution")
 _FALLBACK_TARGETS = ("full", "folded", "folded_bass")

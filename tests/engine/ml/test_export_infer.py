@@ -24,7 +24,7 @@ from kord_engine.resources import default_model_dir
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """A tiny model trained for a few steps on simulated chords, saved full and half."""
+    """A tiny model trained for a few steps on simulated chords, saved full, half and int8."""
     pytest.importorskip("torch")
     from kord_engine.audio.listen.model.features import compute_features
     from kord_engine.audio.listen.model.targets import encode_targets
@@ -37,7 +37,7 @@ def trained(tmp_path_factory):
     data = TrainData(x[:150], y[:150], x[150:], y[150:])
     root = tmp_path_factory.mktemp("models")
     results = {}
-    for store in ("full", "half"):
+    for store in ("full", "half", "int8"):
         config = TrainConfig(
             training_sources=["sim"],
             destination=str(root / store),
@@ -72,6 +72,24 @@ def test_half_storage_is_half_the_size_and_predicts_the_same(trained):
     assert (p_full > 0.5).sum() > 0
     agree = ((p_full > full.thresholds) == (p_half > full.thresholds)).mean()
     assert agree > 0.995
+
+
+def test_int8_weights_are_a_quarter_of_the_size_and_decide_the_same(trained):
+    import onnx
+
+    root, _, x = trained
+    full, small = load_model(root / "full"), load_model(root / "int8")
+    size_full = (root / "full" / "model.onnx").stat().st_size
+    size_int8 = (root / "int8" / "model.onnx").stat().st_size
+    assert size_int8 < 0.35 * size_full
+    ops = {n.op_type for n in onnx.load(root / "int8" / "model.onnx").graph.node}
+    assert "MatMulInteger" in ops and "Gemm" not in ops
+    p_full, p_int8 = full.predict(x), small.predict(x)
+    assert np.abs(p_full - p_int8).max() < 0.05
+    agree = ((p_full > full.thresholds) == (p_int8 > full.thresholds)).mean()
+    assert agree > 0.99
+    config = json.loads((root / "int8" / "config.json").read_text())
+    assert config["store_precision"] == "int8"
 
 
 def test_predict_rejects_wrong_widths(trained):
@@ -191,3 +209,26 @@ def test_default_model_on_captured_samples(shared_dir):
         sample = read_sample(path)
         right += detector.detect_spectrum(sample.spectrum).pitch_classes == sample.pitch_classes
     assert right >= 18  # includes training recordings: a fit check, not a generalisation one
+
+
+def test_ml_convert_rewrites_the_weights_and_keeps_the_folder(trained, tmp_path, capsys):
+    from kord_engine.cli import main
+
+    root, _, x = trained
+    source = tmp_path / "half"
+    shutil.copytree(root / "half", source)
+    (source / "README.md").write_text("my model\n")
+    assert main(["ml", "convert", str(source), "--store-precision", "int8"]) == 0  # in place
+    assert "int8" in capsys.readouterr().out
+    assert (source / "README.md").read_text() == "my model\n"  # other files kept
+    config = json.loads((source / "config.json").read_text())
+    assert config["store_precision"] == "int8"
+    converted, half = load_model(source), load_model(root / "half")
+    assert np.abs(converted.predict(x) - half.predict(x)).max() < 0.05
+    before = (source / "model.onnx").read_bytes()
+    # int8 is lossy: refused as a source, and the folder stays as it was
+    assert main(["ml", "convert", str(source), "--store-precision", "full"]) == 2
+    assert "int8 already" in capsys.readouterr().err
+    assert (source / "model.onnx").read_bytes() == before
+    assert main(["ml", "convert", str(tmp_path / "none"), "--store-precision", "int8"]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -125,7 +125,9 @@ def test_training_starts_from_the_models_weights(recordings, tmp_path):
     data = load_training_data(config)
     expected = bce(load_model(None).predict(data.train_x), data.train_y)
     result = train(config, data=data)
-    assert result.step_losses[0] == pytest.approx(expected, rel=1e-4)
+    # the shipped model's weights are int8 and onnxruntime quantizes its activations per run
+    # too; torch starts from the very same weights, computing in float32
+    assert result.step_losses[0] == pytest.approx(expected, rel=2e-2)
     fresh = train(
         config.replace(
             init_from=None,
@@ -214,7 +216,7 @@ def test_a_different_architecture_is_refused(recordings, tmp_path):
 
 
 @pytest.mark.parametrize("model_kind", ["kord", "ours"])
-@pytest.mark.parametrize("store", ["full", "half"])
+@pytest.mark.parametrize("store", ["full", "half", "int8"])
 def test_weights_come_back_from_the_onnx_file(model_kind, store):
     config = TrainConfig(["sim"], model=model_kind, trunk_hidden_size=64, ours_hidden=64)
     model = build_model(config, 512, 12)
@@ -222,9 +224,15 @@ def test_weights_come_back_from_the_onnx_file(model_kind, store):
         for p in model.parameters():
             p.add_(0.01 * torch.randn_like(p))  # trained weights differ from each other
     back = state_dict_from_onnx(export_onnx(model, 512, "folded", None, store), model)
-    tol = 0 if store == "full" else 1e-3
+    tol = {"full": 0, "half": 1e-3}.get(store)
     for key, value in model.state_dict().items():
-        assert torch.allclose(back[key], value, atol=tol, rtol=tol), key
+        if tol is None:  # int8: within half a quantization step of its column's range
+            step = value.abs().max() / 127 if value.ndim < 2 else value.abs().amax(1) / 127
+            err = (back[key] - value).abs()
+            bound = step / 2 + 1e-7 if value.ndim < 2 else step[:, None] / 2 + 1e-7
+            assert torch.all(err <= bound), key
+        else:
+            assert torch.allclose(back[key], value, atol=tol, rtol=tol), key
     other = build_model(config.replace(ours_hidden=32, trunk_hidden_size=32), 512, 12)
     with pytest.raises(ModelError, match="shape"):
         state_dict_from_onnx(export_onnx(model, 512, "folded", None, store), other)
