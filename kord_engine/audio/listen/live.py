@@ -18,6 +18,7 @@ import numpy as np
 from kord_engine.audio.input.capture import Capture
 from kord_engine.audio.input.ringbuffer import RingBuffer
 from kord_engine.audio.listen.detection import Detection, Detector
+from kord_engine.audio.listen.fft import rfft
 from kord_engine.audio.listen.smoothing import ChordSmoother
 from kord_engine.errors import KordError
 
@@ -290,13 +291,15 @@ class SpectrumView:
         self._window = np.hanning(self.size).astype(np.float32)
         self._scale = np.float32(2.0 / self._window.sum())
         self._bins = self.freqs * (self.size / self.sample_rate)
-        self._grid = np.arange(self.size // 2 + 1, dtype=np.float32)
+        # the bins the view's points fall between: only these are converted to dB
+        self._top = min(self.size // 2 + 1, int(np.ceil(self._bins.max())) + 2)
+        self._grid = np.arange(self._top, dtype=np.float32)
 
     def compute(self, audio: np.ndarray) -> np.ndarray:
         frame = audio[-self.size :]
         if frame.shape[0] < self.size:
             frame = np.concatenate([np.zeros(self.size - frame.shape[0], np.float32), frame])
-        mag = np.abs(np.fft.rfft(frame * self._window)).astype(np.float32) * self._scale
+        mag = np.abs(rfft(frame * self._window)[: self._top]) * self._scale
         db = 20.0 * np.log10(np.maximum(mag, 1e-6))
         return np.interp(self._bins, self._grid, db).astype(np.float32)
 

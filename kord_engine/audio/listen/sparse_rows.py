@@ -36,8 +36,13 @@ class SparseRows:
         for a in (self.rows, self.cols, self.vals, self._filled, self._starts):
             a.flags.writeable = False
 
+    @property
+    def used_cols(self) -> int:
+        """1 + the highest column with an entry: `apply` needs only that many input columns."""
+        return int(self.cols.max()) + 1 if self.cols.size else 0
+
     def apply(self, x: np.ndarray) -> np.ndarray:
-        """(…, cols) float32 → (…, rows) float32: x @ matrix.T."""
+        """(…, cols) float32 → (…, rows) float32: x @ matrix.T (x may stop at used_cols)."""
         x = np.asarray(x, np.float32)
         out = np.zeros(x.shape[:-1] + (self.shape[0],), np.float32)
         if self.vals.size:

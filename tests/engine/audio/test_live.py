@@ -157,6 +157,20 @@ def test_spectrum_peaks_at_the_tone():
     assert event.spectrum_db.max() == pytest.approx(20 * np.log10(0.5), abs=1.5)
 
 
+def test_spectrum_view_converts_only_the_bins_it_shows_and_shows_the_same():
+    """dB of every bin, interpolated at the view's points, as the view computes from the
+    bins below its top point only."""
+    view = live.SpectrumView(48000, 1024, 27.5, 4186.0)
+    audio = np.random.default_rng(5).standard_normal(24000).astype(np.float32)
+    frame = audio[-view.size :]
+    window = np.hanning(view.size).astype(np.float32)
+    mag = np.abs(np.fft.rfft(frame * window)) * np.float32(2.0 / window.sum())
+    db = 20.0 * np.log10(np.maximum(mag, 1e-6))
+    want = np.interp(view.freqs * (view.size / 48000), np.arange(db.size), db)
+    np.testing.assert_allclose(view.compute(audio), want, atol=1e-4)
+    assert view._top < view.size // 4  # 717 of 4,097 bins at 48 kHz
+
+
 def test_no_spectrum_when_disabled():
     event = LiveAnalyzer(PeakDetector(), AnalyzerConfig(spectrum_points=0)).process_block(
         tones(C_MAJOR, 0.1), RATE
