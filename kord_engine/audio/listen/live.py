@@ -99,12 +99,16 @@ class AnalyzerConfig:
     tuning_tracking_seconds: float = 0.5
     # a steady sound is not analysed again on every hop: with no onset in the window, the
     # level within steady_db and the spectrum's shape within steady_distance (0..1, as the
-    # change threshold) of the last analysed hop, that hop's detection stands for up to
-    # steady_seconds (0: the detector runs on every hop). Onsets, changes heard in the
+    # change threshold) of the last analysed hop, and what left the window since sounding
+    # like what entered it, that hop's detection stands for up to steady_seconds (0: the
+    # detector runs on every hop). Onsets, changes heard in the
     # spectrum, decays and swells all run it at once.
     steady_seconds: float = 0.15
     steady_db: float = 2.0
     steady_distance: float = 0.07
+    # ... and what left the window within this of what entered it (a decaying note's
+    # partials fade, so the window's oldest and newest audio differ more than two hops do)
+    steady_window_distance: float = 0.1
 
     def validate(self) -> None:
         """Raise AnalyzerConfigError naming the first bad value."""
@@ -174,8 +178,9 @@ class AnalyzerConfig:
                 f"{self.steady_seconds}, {self.steady_db}",
             ),
             (
-                0 <= self.steady_distance <= 1,
-                f"steady_distance must be in [0, 1], got {self.steady_distance}",
+                0 <= self.steady_distance <= 1 and 0 <= self.steady_window_distance <= 1,
+                f"steady_distance and steady_window_distance must be in [0, 1], got "
+                f"{self.steady_distance}, {self.steady_window_distance}",
             ),
             (
                 self.tuning_tracking_seconds > 0,
@@ -431,6 +436,7 @@ class LiveAnalyzer:
         hop_frames = max(1, int(round(cfg.hop_seconds * sample_rate)))
         level_db, peak = level(window[-hop_frames:])
         end_frame = int(round(timestamp * sample_rate))
+        begin = end_frame - window.shape[0]  # the stream frame the window starts at
         elapsed = hop_frames if self._last_end is None else max(0, end_frame - self._last_end)
         self._last_end = end_frame
         error = None
@@ -464,7 +470,7 @@ class LiveAnalyzer:
                 self._due = end_frame + int(round(cfg.fast_hop_seconds * sample_rate))
             try:
                 if not settling:
-                    steady = self._steady(onset, level_db, timestamp, detector, tuning_hz)
+                    steady = self._steady(onset, level_db, timestamp, detector, tuning_hz, begin)
                     if steady is not None:
                         detection = dataclasses.replace(steady, timestamp=timestamp)
                     else:
@@ -473,7 +479,7 @@ class LiveAnalyzer:
                             timestamp=timestamp,
                             tuning_hz=tuning_hz,
                         )
-                        self._remember(detection, level_db, timestamp, detector, tuning_hz)
+                        self._remember(detection, level_db, timestamp, detector, tuning_hz, begin)
             except Exception as exc:  # a detector bug must not kill the stream
                 self._analysed = None
                 error = f"detector {getattr(detector, 'name', '?')!r} failed: {exc}"
@@ -578,14 +584,17 @@ class LiveAnalyzer:
         timestamp: float,
         detector: Detector,
         tuning_hz: float,
+        begin: int = 0,
     ) -> Detection | None:
         """The last analysed hop's detection where the sound has not moved since (see
-        AnalyzerConfig.steady_seconds), else None: the detector runs."""
+        AnalyzerConfig.steady_seconds), else None: the detector runs. `begin`: the stream
+        frame the analysed window starts at."""
         cfg = self.config
         last = self._analysed
-        if onset is not None or last is None or cfg.steady_seconds <= 0:
+        tracker = self._changes
+        if onset is not None or last is None or cfg.steady_seconds <= 0 or tracker is None:
             return None
-        detection, when, level, shape, by, reference = last
+        detection, when, level, shape, by, reference, last_begin = last
         if (
             by is not detector
             or abs(1200.0 * np.log2(reference / tuning_hz)) > self.STEADY_CENTS
@@ -599,6 +608,12 @@ class LiveAnalyzer:
         now = self._shape()
         if shape is None or now is None or shape_distance(shape, now) > cfg.steady_distance:
             return None
+        # the window is the same only if what left it since (its oldest audio: the previous
+        # chord's release, the room's reverb, a legato change's old notes) sounds like what
+        # entered it
+        left = tracker.shape_between(last_begin, begin)
+        if left is None or shape_distance(left, now) > cfg.steady_window_distance:
+            return None
         return detection
 
     def _remember(
@@ -608,8 +623,17 @@ class LiveAnalyzer:
         timestamp: float,
         detector: Detector,
         tuning_hz: float,
+        begin: int = 0,
     ) -> None:
-        self._analysed = (detection, timestamp, level_db, self._shape(), detector, tuning_hz)
+        self._analysed = (
+            detection,
+            timestamp,
+            level_db,
+            self._shape(),
+            detector,
+            tuning_hz,
+            begin,
+        )
 
     def _detect(
         self, detector: Detector, heard: np.ndarray, recent: np.ndarray, sample_rate: int

@@ -118,7 +118,8 @@ class ChangeTracker:
         self._spectra = np.zeros((capacity, HIGH_MIDI - LOW_MIDI + 1), np.float32)
         self._count = 0
         self._next = 0  # stream frame where the next band frame starts
-        self.distance = 0.0  # the newest distance (for tests and tuning)
+        # the newest distance of the sound now from its segment (None: no reference yet)
+        self.distance: float | None = None
 
     def reset(self, at: int) -> None:
         """A new segment from stream frame `at` (an attack): the reference starts afresh."""
@@ -139,6 +140,7 @@ class ChangeTracker:
             self._next = int(starts[-1]) + self.hop
             self._forget_before(end - self.memory)
         count = self._count
+        self.distance = None
         if count < self.newest + self.min_reference:
             return None
         held, spectra = self._starts[:count], self._spectra[:count]
@@ -146,7 +148,6 @@ class ChangeTracker:
         lo = self.segment_start + self.settle
         # starts ascend: the reference frames (start ≥ lo, end ≤ cut) are one run of them
         a, b = np.searchsorted(held, lo, "left"), np.searchsorted(held, cut - self.n, "right")
-        self.distance = 0.0
         if b - a < self.min_reference:
             return None
         reference = np.mean(spectra[a:b], axis=0)
@@ -172,6 +173,17 @@ class ChangeTracker:
         if count < self.newest:
             return None
         mean = np.mean(self._spectra[count - self.newest : count], axis=0)
+        return mean / (mean.sum() + 1e-12)
+
+    def shape_between(self, start: int, end: int) -> np.ndarray | None:
+        """The mean band spectrum (normalised to sum 1) of the held frames that start in
+        [start, end) stream frames, or None when none is held."""
+        count = self._count
+        held = self._starts[:count]
+        a, b = np.searchsorted(held, start, "left"), np.searchsorted(held, end, "left")
+        if b <= a:
+            return None
+        mean = np.mean(self._spectra[a:b], axis=0)
         return mean / (mean.sum() + 1e-12)
 
     def _append(self, starts: np.ndarray, spectra: np.ndarray) -> None:
