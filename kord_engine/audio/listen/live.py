@@ -28,6 +28,11 @@ SILENCE_DB = -120.0
 DEFAULT_RATE = 48000  # process_block's rate when neither the call nor the config gives one
 
 
+#: seconds of sound the tuning estimate has heard before votes come every
+#: tuning_tracking_seconds instead of every tuning_update_seconds
+TUNING_CONFIDENT_SECONDS = 3.0
+
+
 class AnalyzerConfigError(KordError, ValueError):
     """An AnalyzerConfig value out of range."""
 
@@ -94,8 +99,8 @@ class AnalyzerConfig:
     tuning_hz: float | None = None
     initial_tuning_hz: float = 440.0
     tuning_update_seconds: float = 0.2  # sounding audio between two tuning votes
-    # ... once a first estimate has settled: slow drift needs no vote every 0.2 s (each
-    # vote is a 0.5 s window, so the votes still cover all that is played)
+    # ... once the estimate has heard TUNING_CONFIDENT_SECONDS of sound: slow drift needs no
+    # vote every 0.2 s (each vote is a 0.5 s window, so the votes still cover all played)
     tuning_tracking_seconds: float = 0.5
     # a steady sound is not analysed again on every hop: with no onset in the window, the
     # level within steady_db and the spectrum's shape within steady_distance (0..1, as the
@@ -387,13 +392,15 @@ class LiveAnalyzer:
 
     def _update_tuning(self, window: np.ndarray, sample_rate: int, hop_frames: int) -> float:
         """Feed the tracker every tuning_update_seconds of sounding audio (every
-        tuning_tracking_seconds once it has settled); the reference now."""
+        tuning_tracking_seconds once it has heard TUNING_CONFIDENT_SECONDS); the reference
+        now."""
         tracker = self.tuning
         if tracker.locked_hz is None:
             self._tuning_due -= hop_frames / sample_rate
             if self._tuning_due <= 0:
                 step = self.config.tuning_update_seconds
-                if tracker.settled:  # a first estimate stands: follow the drift less often
+                if tracker.heard_seconds >= TUNING_CONFIDENT_SECONDS:
+                    # a well-founded estimate stands: follow the drift less often
                     step = max(step, self.config.tuning_tracking_seconds)
                 n = min(window.shape[0], int(0.5 * sample_rate))
                 tracker.update(window[window.shape[0] - n :], sample_rate, step)

@@ -261,6 +261,11 @@ class TuningTracker:
         return self._estimate.reference_hz
 
     @property
+    def heard_seconds(self) -> float:
+        """Seconds of sound that have voted so far."""
+        return self._heard
+
+    @property
     def settled(self) -> bool:
         """True once enough sound has voted for a first estimate."""
         return self._heard >= self.first_seconds
