@@ -30,6 +30,13 @@ class KordStatusBar(QStatusBar):
         self.overflows.setToolTip("Audio blocks lost because the input buffer overflowed")
         for w in (self.tuning, self.latency, self.cpu, self.model, self.overflows):
             self.addPermanentWidget(w)
+        # a fixed size that fits the widest figure: a new figure (4 a second) repaints its
+        # label only; a label that may change size relayouts the status bar and the window
+        # (Qt skips that only for fixed-size widgets)
+        for label, widest in ((self.latency, "latency 999.9 ms"), (self.cpu, "CPU 200%")):
+            width = label.fontMetrics().horizontalAdvance(widest) + 4
+            label.setFixedSize(width, label.sizeHint().height())
+            label.setAutoFillBackground(True)  # opaque: the status bar behind is not redrawn
         self._last = (time.process_time(), time.monotonic())
         self._stats_shown = 0.0
         self._overflows = 0
@@ -43,8 +50,8 @@ class KordStatusBar(QStatusBar):
         if now - self._stats_shown < 1.0 / STATS_PER_S and overflows == self._overflows:
             return
         self._stats_shown, self._overflows = now, overflows
-        self.latency.setText(f"latency {processing_ms:.1f} ms")
-        self.overflows.setText(f"overflows {overflows}")
+        _set_text(self.latency, f"latency {processing_ms:.1f} ms")
+        _set_text(self.overflows, f"overflows {overflows}")
 
     def set_tuning(self, hz: float, locked: bool, settled: bool) -> None:
         """Show the reference pitch: "A = 436.4 Hz", "(locked)", or muted "A ≈ …" before the
@@ -62,4 +69,10 @@ class KordStatusBar(QStatusBar):
         dc, dw = cpu - self._last[0], wall - self._last[1]
         self._last = (cpu, wall)
         if dw > 0:
-            self.cpu.setText(f"CPU {100.0 * dc / dw:.0f}%")
+            _set_text(self.cpu, f"CPU {100.0 * dc / dw:.0f}%")
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    """Set a label's text only when it differs (no relayout, no repaint otherwise)."""
+    if label.text() != text:
+        label.setText(text)

@@ -88,6 +88,13 @@ class ChordDisplay(QWidget):
             self.alt_row.addWidget(b)
             self.alt_buttons.append(b)
         self.alt_row.addStretch(1)
+        # hidden rows keep their room: a label with or without runner-ups (or "provisional")
+        # has the same height, so the spectrum below does not jump (and get re-laid out,
+        # resized and its grid redrawn) on every chord change
+        for w in (self.alt_label, *self.alt_buttons, self.provisional_label):
+            policy = w.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            w.setSizePolicy(policy)
 
         info = QHBoxLayout()
         info.addWidget(self.notes_label, 1)
@@ -119,7 +126,7 @@ class ChordDisplay(QWidget):
             self.name_button.setText(NO_CHORD)
             self.notes_label.setText("Notes: —")
             self.bass_label.setText("Bass: —")
-            self.confidence.setValue(0)
+            self._set_confidence(0)
             self._set_alternatives(())
             return
         name = detection.chord
@@ -133,11 +140,23 @@ class ChordDisplay(QWidget):
         self.notes_label.setText(f"Notes: {notes}")
         bass = PITCH_NAMES[detection.bass] if detection.bass is not None else "—"
         self.bass_label.setText(f"Bass: {bass}")
-        self.confidence.setValue(round(100 * min(1.0, max(0.0, detection.confidence))))
+        self._set_confidence(round(100 * min(1.0, max(0.0, detection.confidence))))
         self._set_alternatives(detection.chords[1 : 1 + MAX_ALTERNATIVES])
 
+    def _set_confidence(self, percent: int) -> None:
+        """QProgressBar.setValue repaints at once (its own window repaint and flush, ~0.7 ms);
+        with updates held it is drawn with the rest of the label in the window's next pass."""
+        if percent == self.confidence.value():
+            return
+        self.confidence.setUpdatesEnabled(False)
+        self.confidence.setValue(percent)
+        self.confidence.setUpdatesEnabled(True)  # update(): the pending pass draws it
+
     def _set_provisional(self, provisional: bool) -> None:
+        shown = (self.name_button.font().italic(), not self.provisional_label.isHidden())
         self.provisional = provisional
+        if shown == (provisional, provisional):
+            return  # unchanged: no font change (a relayout of the display) on every label
         font = QFont(self.name_button.font())
         font.setItalic(provisional)
         self.name_button.setFont(font)

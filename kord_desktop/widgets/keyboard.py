@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
     QPainter,
+    QPalette,
     QPen,
     QPixmap,
     QWheelEvent,
@@ -80,6 +81,9 @@ class PianoKeyboard(QWidget):
         self._scrollbar.valueChanged.connect(self._on_scrollbar)
         self._scrollbar.hide()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # the cached piano covers every pixel: a repaint (lit keys changed) repaints nothing
+        # behind it (the dock and its container)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMouseTracking(False)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setToolTip(
@@ -348,14 +352,16 @@ class PianoKeyboard(QWidget):
         p.setFont(font)
 
     def _base_pixmap(self) -> QPixmap:
-        """The piano with nothing lit, cached until size, zoom, scroll or labels change."""
+        """The piano with nothing lit, cached until size, zoom, scroll, labels or the palette
+        change (it is opaque: the strip under the keys when zoomed is the window colour)."""
         dpr = self.devicePixelRatioF()
-        key = (self.width(), self.height(), self._zoom, self._scroll, self._note_names, dpr)
+        window = self.palette().color(QPalette.ColorRole.Window).rgba()
+        key = (self.width(), self.height(), self._zoom, self._scroll, self._note_names, dpr, window)
         if self._base is not None and self._base_key == key:
             return self._base
         pm = QPixmap(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
         pm.setDevicePixelRatio(dpr)
-        pm.fill(Qt.GlobalColor.transparent)
+        pm.fill(QColor.fromRgba(window))
         p = QPainter(pm)
         self._prepare_painter(p)
         p.fillRect(QRectF(0, 0, self.width(), self._keys_height()), QColor("#202020"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kord_desktop.theme import DARK, ThemeColors
@@ -34,6 +34,9 @@ class LevelMeter(QWidget):
         self._clip_until = 0.0
         self._painted_key: tuple | None = None
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        # paints every pixel (its own background): a repaint does not repaint the widgets
+        # behind it (the window, splitter and containers) as well
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setToolTip("Input level (RMS dBFS); the top light turns red when the input clips")
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -87,6 +90,7 @@ class LevelMeter(QWidget):
         p = QPainter(self)
         w, h = self.width(), self.height()
         led = min(w - 4, 14)
+        p.fillRect(0, 0, w, h, self.palette().color(QPalette.ColorRole.Window))
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(c.error) if self.clipping else QColor(c.grid))

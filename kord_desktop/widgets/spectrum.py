@@ -4,12 +4,12 @@ The note grid (C1..C8) and the detected-note markers sit at the instrument's ref
 (`set_reference`: A4 in Hz, from the analyzer's tuning), so a detuned instrument's peaks land
 on its notes' lines.
 
-Cheap per frame, so the view animates at the display rate even with a 50 ms analyzer hop:
-the grid, labels and background are one cached pixmap (rebuilt on resize or theme change);
-a frame blits it and draws one non-antialiased polyline whose points live in a preallocated
-QPolygonF written through a numpy view. Between analyzer frames a display tick (DISPLAY_HZ)
-lets falling parts of the curve decay towards the newest frame; when nothing moves, the
-tick stops and the widget does not repaint.
+Cheap per frame: the grid, labels and background are one cached pixmap (rebuilt on resize or
+theme change); a frame blits it and draws one non-antialiased polyline whose points live in a
+preallocated QPolygonF written through a numpy view. The view repaints at most once per
+analyzer frame (the hop rate is the data rate) and only when the picture changed: rises show
+at once, falls decay by `smoothing` per frame (release), and once the curve has settled on an
+unchanged frame (e.g. gated silence) nothing is repainted. No timer runs between frames.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QWidget
 
@@ -28,9 +28,7 @@ F_MAX = 4186.01  # C8
 A4_HZ = 440.0
 DB_FLOOR = -100.0
 DB_TOP = 0.0
-DISPLAY_HZ = 40  # decay ticks per second between analyzer frames
-SETTLED_DB = 0.25  # the decay stops (and so do repaints) once within this of the newest frame
-HOP_SECONDS = 0.05  # the analyzer hop `smoothing` is expressed for
+SETTLED_DB = 0.25  # a fall this close to the newest frame snaps to it (the decay ends)
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 8, 8, 22
 
 
@@ -68,8 +66,8 @@ class SpectrumWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None, smoothing: float = 0.5, lazy: bool = True):
         super().__init__(parent)
-        self.smoothing = float(smoothing)  # per analyzer hop: 0 = none, → 1 = slow release
-        self.frames_drawn = 0  # frames the curve changed for (analyzer frames + decay ticks)
+        self.smoothing = float(smoothing)  # per analyzer frame: 0 = none, → 1 = slow release
+        self.frames_drawn = 0  # analyzer frames the picture changed for (each one repaint)
         self.colors = DARK
         self._idx = np.zeros(0, dtype=np.intp)
         self._shape: tuple[int, ...] | None = None
@@ -78,7 +76,6 @@ class SpectrumWidget(QWidget):
         self._target = np.zeros(0)  # the newest analyzer frame (dB, clipped)
         self._smooth = np.zeros(0)  # what is shown
         self._tmp = np.zeros(0)
-        self._pending = False  # an analyzer frame waits for the next display tick
         self._notes: tuple[int, ...] = ()
         self._reference = A4_HZ  # A4 (Hz) the note grid and markers are drawn at
         self._marks: list[tuple[float, str]] = []  # (log10 f, name) of the detected notes
@@ -88,9 +85,6 @@ class SpectrumWidget(QWidget):
         self._background: QPixmap | None = None
         self._font = QFont(self.font())
         self._font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.9))
-        self._tick = QTimer(self)
-        self._tick.setInterval(int(1000 / DISPLAY_HZ))
-        self._tick.timeout.connect(self._decay)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumHeight(120)
         del lazy  # kept for callers of the pyqtgraph version: nothing is lazy any more
@@ -118,7 +112,6 @@ class SpectrumWidget(QWidget):
     def clear_spectrum(self) -> None:
         self._smooth[:] = DB_FLOOR
         self._target[:] = DB_FLOOR
-        self._tick.stop()
         self._shape = None
         self._logf = np.zeros(0)
         self._smooth = np.zeros(0)
@@ -126,7 +119,8 @@ class SpectrumWidget(QWidget):
 
     def set_spectrum(self, freqs: np.ndarray, db: np.ndarray) -> None:
         """Take one analyzer frame: `freqs` (Hz, ascending) and `db` of the same shape.
-        Rises show at once; falls decay over the next display ticks."""
+        Rises show at once; falls decay by `smoothing` per frame. Repaints (once, with the
+        rest of the window) only when the picture changed."""
         db = np.asarray(db)
         if self._shape != db.shape or len(freqs) != len(self._freqs):
             freqs = np.asarray(freqs, dtype=np.float64)
@@ -141,35 +135,18 @@ class SpectrumWidget(QWidget):
             self._shape = db.shape
             self._poly_size = None
             self._mark_idx = None
-        self._target[:] = db[self._idx]
-        np.clip(self._target, DB_FLOOR, DB_TOP, out=self._target)
-        if not self._tick.isActive() and np.array_equal(self._target, self._smooth):
+        target, smooth = self._target, self._smooth
+        target[:] = db[self._idx]
+        np.clip(target, DB_FLOOR, DB_TOP, out=target)
+        fall = np.subtract(smooth, target, out=self._tmp)  # > 0 where the curve falls
+        np.maximum(fall, 0.0, out=fall)
+        if float(fall.max(initial=0.0)) > SETTLED_DB:
+            fall *= self.smoothing  # release: a fall decays by `smoothing` per frame
+            np.add(target, fall, out=smooth)
+        elif np.array_equal(smooth, target):
             return  # the same picture again (e.g. gated silence): no repaint
-        np.maximum(self._smooth, self._target, out=self._smooth)
-        if self._tick.isActive():
-            self._pending = True  # the running display tick draws it (≤ 1/DISPLAY_HZ later)
-            return
-        self._frame()
-        if self.isVisible():
-            self._tick.start()
-
-    def _decay(self) -> None:
-        """Display tick: move falling parts towards the newest frame; stop once settled."""
-        if not len(self._smooth) or not self.isVisible():
-            self._tick.stop()
-            return
-        # `smoothing` per hop, as a per-tick factor
-        a = self.smoothing ** (1.0 / (DISPLAY_HZ * HOP_SECONDS)) if self.smoothing > 0 else 0.0
-        diff = np.subtract(self._smooth, self._target, out=self._tmp)
-        if float(diff.max()) > SETTLED_DB:
-            diff *= a
-            np.add(self._target, diff, out=self._smooth)
-        elif self._pending or float(diff.max()) > 0:
-            self._smooth[:] = self._target
         else:
-            self._tick.stop()  # nothing moves: no more repaints until the next frame
-            return
-        self._pending = False
+            smooth[:] = target  # rises at once; a fall that has settled ends
         self._frame()
 
     def _frame(self) -> None:
@@ -206,10 +183,7 @@ class SpectrumWidget(QWidget):
             return
         self._notes = notes
         self._place_marks()
-        if self._tick.isActive():
-            self._pending = True  # drawn with the next display tick
-        else:
-            self.update()
+        self.update()
 
     def _place_marks(self) -> None:
         from kord_engine.samples import note_id_name

@@ -61,6 +61,9 @@ class TimeStrip(QWidget):
     def __init__(self, timeline: ChordTimeline):
         super().__init__(timeline)
         self.timeline = timeline
+        # it fills its whole rect: repainting it (at most once per analyzer event, as the
+        # clock moves it by a pixel) repaints nothing behind it
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumHeight(30)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 

@@ -1,7 +1,9 @@
-"""SpectrumWidget: rises show at once, falls decay over display ticks, idle means no repaint."""
+"""SpectrumWidget: rises show at once, falls decay over the analyzer frames, at most one repaint
+per frame (no timer between frames), an unchanged picture means no repaint."""
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QEvent, QObject, QTimer
 
 from kord_desktop.theme import DARK
 from kord_desktop.widgets.spectrum import DB_FLOOR, SpectrumWidget
@@ -30,28 +32,47 @@ def peak(w: SpectrumWidget) -> float:
     return float(w._smooth.max())
 
 
-def test_a_rise_shows_at_once_and_a_fall_decays_over_ticks(widget, qtbot):
+class PaintCount(QObject):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_rise_shows_at_once_and_a_fall_decays_over_frames(widget):
     widget.set_spectrum(FREQS, frame(-10.0))
     assert widget.frames_drawn == 1
     assert peak(widget) == pytest.approx(-10.0)
-    widget.set_spectrum(FREQS, frame(-80.0))  # the note stops
-    assert peak(widget) == pytest.approx(-10.0)  # not yet: the next tick starts the decay
     seen = []
-    qtbot.waitUntil(lambda: seen.append(peak(widget)) or peak(widget) <= -79.0, timeout=3000)
-    # several intermediate display frames between the two analyzer frames
-    between = [v for v in seen if -79.0 < v < -10.0]
-    assert len(between) >= 3 and between == sorted(between, reverse=True)
-    assert widget.frames_drawn >= 4
-
-
-def test_idle_widget_stops_ticking_and_repainting(widget, qtbot):
-    widget.set_spectrum(FREQS, frame(-20.0))
-    widget.set_spectrum(FREQS, frame(-60.0))
-    qtbot.waitUntil(lambda: not widget._tick.isActive(), timeout=3000)
-    assert peak(widget) == pytest.approx(-60.0)
+    for _ in range(12):  # the note stops: the same quiet frame, hop after hop
+        widget.set_spectrum(FREQS, frame(-80.0))
+        seen.append(peak(widget))
+    # the release: halfway (smoothing 0.5) each frame, then settled on the quiet frame
+    assert seen[0] == pytest.approx(-45.0) and seen[1] == pytest.approx(-62.5)
+    assert seen == sorted(seen, reverse=True) and seen[-1] == pytest.approx(-80.0)
     drawn = widget.frames_drawn
-    qtbot.wait(200)
+    assert 1 + 5 <= drawn <= 1 + 10  # one frame per falling step, none once settled
+    widget.set_spectrum(FREQS, frame(-80.0))
     assert widget.frames_drawn == drawn
+
+
+def test_no_repaint_between_frames_and_at_most_one_per_frame(widget, qtbot):
+    paints = PaintCount()
+    widget.installEventFilter(paints)
+    widget.set_spectrum(FREQS, frame(-20.0))
+    widget.set_notes([57])  # a new marker with the same frame: still one repaint
+    qtbot.waitUntil(lambda: paints.count >= 1, timeout=2000)
+    widget.set_spectrum(FREQS, frame(-60.0))  # a fall: drawn on this frame only
+    qtbot.wait(30)
+    after = paints.count
+    assert 2 <= after <= 3  # (a stray expose at most)
+    qtbot.wait(250)  # no display timer decays the curve between analyzer frames
+    assert paints.count == after
+    assert widget.findChildren(QTimer) == []
 
 
 def test_values_are_clipped_and_clear_resets(widget):
@@ -78,7 +99,10 @@ def test_paints_curve_markers_and_theme(widget):
 
 def test_an_unchanged_frame_is_not_redrawn(widget, qtbot):
     widget.set_spectrum(FREQS, frame(-30.0))
-    qtbot.waitUntil(lambda: not widget._tick.isActive(), timeout=3000)
     drawn = widget.frames_drawn
+    paints = PaintCount()
+    qtbot.wait(30)
+    widget.installEventFilter(paints)
     widget.set_spectrum(FREQS, frame(-30.0))
-    assert widget.frames_drawn == drawn and not widget._tick.isActive()
+    qtbot.wait(30)
+    assert widget.frames_drawn == drawn and paints.count == 0
