@@ -7,8 +7,9 @@
 2. listening CPU: the whole app (window + real LiveAnalyzer on the default input, a PulseAudio
    null sink) in steady state: CPU seconds of this process per wall second, from `--settle`
    seconds after listening started (warm-up done) for `seconds`, with the GUI in a real Qt
-   event loop (as app.exec() runs it; no polling loop). The test chord is played by a separate
-   `paplay` process, so the player's own CPU is not counted as the app's.
+   event loop (as app.exec() runs it; no polling loop), the synth's output stream open as the
+   app opens it at start (`--no-synth-output`: closed, to see its share). The test chord is
+   played by a separate `paplay` process, so the player's own CPU is not counted as the app's.
 3. launch: `python -m kord_desktop --offscreen-smoke` until "main window up"; torch not imported.
 4. event-loop delay: 10 ms QTimer ticks while a thread does heavy numpy work (p50/p99 lateness).
 
@@ -188,9 +189,12 @@ def bench_display(app, window, rate: float, seconds: float) -> dict[str, float]:
     }
 
 
-def bench_listening(app, window, seconds: float, settle: float = 3.0) -> dict[str, float] | str:
+def bench_listening(
+    app, window, seconds: float, settle: float = 3.0, synth_output: bool = True
+) -> dict[str, float] | str:
     """The whole app listening on the default input: CPU % of one core in steady state (from
-    `settle` s after the start), the display rate and the analyzer's processing time."""
+    `settle` s after the start), the display rate and the analyzer's processing time. With
+    `synth_output` the synth's output stream is open (idle) as in the app."""
     from kord_engine.audio.input.devices import audio_available
 
     ok, why = audio_available("input")
@@ -200,6 +204,10 @@ def bench_listening(app, window, seconds: float, settle: float = 3.0) -> dict[st
     bridge = window.context.analyzer
     bridge.stats.connect(lambda ms, _o: stats.append(ms))
     window.toolbar.set_detector("default")
+    synth = window.context.synth
+    if synth_output:  # the app opens it at start (AppContext(start_audio=True))
+        synth.set_output_device(None, blocking=True)
+    output = "open (idle), as in the app" if synth.audible else f"closed ({synth.silent_reason})"
     player, how = play_chord_loop(settle + seconds + 3.0)
     try:
         if not window.start_listening():
@@ -216,12 +224,14 @@ def bench_listening(app, window, seconds: float, settle: float = 3.0) -> dict[st
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         window.stop_listening()
     finally:
+        synth.close()
         if player is not None:
             player.terminate()
             player.wait()
     cpu_percent = 100 * cpu / wall
     return {
         "input": how,
+        "synth_output": output,
         "chords_heard": len(window.timeline.entries) - changes0,
         "cpu_percent": cpu_percent,
         "aim": f"≤ {LISTEN_AIM_PERCENT:.0f} % of one core: "
@@ -360,6 +370,11 @@ def main() -> int:
     parser.add_argument(
         "--settle", type=float, default=3.0, help="seconds of listening before measuring"
     )
+    parser.add_argument(
+        "--no-synth-output",
+        action="store_true",
+        help="listen with the synth's output stream closed (the app keeps it open)",
+    )
     args = parser.parse_args()
     seconds = 4.0 if args.quick else 10.0
 
@@ -372,13 +387,14 @@ def main() -> int:
         show("display at the live hop rate (20 events/s)", bench_display(app, window, 20, seconds))
         show("display under stress (100 events/s)", bench_display(app, window, 100, seconds / 2))
     runs = []
+    synth = not args.no_synth_output
     for run in range(max(1, args.runs)):
         try:  # a private sink: other programs' sound stays out of the measurement
             with private_null_sink("kord_bench_gui"):
-                listening = bench_listening(app, window, seconds, args.settle)
+                listening = bench_listening(app, window, seconds, args.settle, synth)
         except NullSinkError as exc:  # no PulseAudio: the default input as it is
             print(f"  (no private null sink: {exc})")
-            listening = bench_listening(app, window, seconds, args.settle)
+            listening = bench_listening(app, window, seconds, args.settle, synth)
         title = "listening on the default input (real analyzer), whole app"
         show(title + (f", run {run + 1}" if args.runs > 1 else ""), listening)
         if isinstance(listening, dict):
