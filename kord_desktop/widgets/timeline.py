@@ -84,6 +84,8 @@ class TimeStrip(QWidget):
         for s in range(0, int(window) + 1, step):
             x = w - s * scale
             p.drawLine(int(x), h - 4, int(x), h)
+        fonts: dict[bool, QFont] = {}  # plain / italic (provisional), made once a paint
+        text_pen = QColor("#ffffff")
         for e in reversed(self.timeline.entries):
             end = e.end if e.end is not None else now
             if end < t0:
@@ -98,10 +100,12 @@ class TimeStrip(QWidget):
                 color.setAlphaF(0.45)
             p.fillRect(rect, color)
             if rect.width() > 24:
-                font = QFont(self.font())
-                font.setItalic(e.provisional)
+                font = fonts.get(e.provisional)
+                if font is None:
+                    font = fonts[e.provisional] = QFont(self.font())
+                    font.setItalic(e.provisional)
                 p.setFont(font)
-                p.setPen(QColor("#ffffff"))
+                p.setPen(text_pen)
                 p.drawText(rect, Qt.AlignmentFlag.AlignCenter, e.chord)
         p.end()
 
