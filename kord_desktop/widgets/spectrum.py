@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from kord_desktop.theme import DARK, ThemeColors
@@ -85,6 +85,7 @@ class SpectrumWidget(QWidget):
         self._background: QPixmap | None = None
         self._font = QFont(self.font())
         self._font.setPointSizeF(max(7.0, self._font.pointSizeF() * 0.9))
+        self._mark_cache: dict[tuple, tuple[QPixmap, float, float]] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumHeight(120)
         del lazy  # kept for callers of the pyqtgraph version: nothing is lazy any more
@@ -286,13 +287,8 @@ class SpectrumWidget(QWidget):
         p.end()
 
     def _paint_marks(self, p: QPainter, sx: float, ox: float, sy: float, oy: float) -> None:
-        """A triangle above each detected note's peak and its name above that."""
-        warn = QColor(self.colors.warn)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setFont(self._font)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(warn)
-        fm = p.fontMetrics()
+        """A triangle above each detected note's peak and its name above that (each mark a
+        cached pixmap: antialiased triangles and text cost a third of a frame drawn anew)."""
         n = len(self._logf)
         if self._mark_idx is None and n:
             at = np.searchsorted(self._logf, [pos for pos, _ in self._marks])
@@ -304,8 +300,36 @@ class SpectrumWidget(QWidget):
                 y_db = float(self._smooth[max(0, i - 2) : i + 3].max())
             y_db = min(y_db + 3.0, DB_TOP - 2)
             x, y = pos * sx + ox, y_db * sy + oy
-            tri = QPolygonF([QPointF(x - 5, y), QPointF(x + 5, y), QPointF(x, y - 9)])
-            p.setPen(Qt.PenStyle.NoPen)
-            p.drawPolygon(tri)
-            p.setPen(warn)
-            p.drawText(QPointF(x - fm.horizontalAdvance(name) / 2, y - 13), name)
+            pix, ax, ay = self._mark_pixmap(name)
+            p.drawPixmap(QPointF(round(x - ax), round(y - ay)), pix)
+
+    def _mark_pixmap(self, name: str) -> tuple[QPixmap, float, float]:
+        """(pixmap, anchor x, anchor y) of one note's marker: the triangle's base centre at
+        the anchor, the name above it; cached per name, colour and pixel ratio."""
+        dpr = self.devicePixelRatioF()
+        key = (name, self.colors.warn, dpr)
+        hit = self._mark_cache.get(key)
+        if hit is not None:
+            return hit
+        fm = QFontMetricsF(self._font)
+        advance = fm.horizontalAdvance(name)
+        w = math.ceil(max(12.0, advance + 4))
+        h = math.ceil(13 + fm.ascent() + 3)
+        ax, ay = w / 2, h - 2.0
+        pix = QPixmap(round(w * dpr), round(h * dpr))
+        pix.setDevicePixelRatio(dpr)
+        pix.fill(Qt.GlobalColor.transparent)
+        warn = QColor(self.colors.warn)
+        q = QPainter(pix)
+        q.setRenderHint(QPainter.RenderHint.Antialiasing)
+        q.setFont(self._font)
+        q.setPen(Qt.PenStyle.NoPen)
+        q.setBrush(warn)
+        q.drawPolygon(QPolygonF([QPointF(ax - 5, ay), QPointF(ax + 5, ay), QPointF(ax, ay - 9)]))
+        q.setPen(warn)
+        q.drawText(QPointF(ax - advance / 2, ay - 13), name)
+        q.end()
+        if len(self._mark_cache) > 256:
+            self._mark_cache.clear()
+        hit = self._mark_cache[key] = (pix, ax, ay)
+        return hit
