@@ -213,6 +213,9 @@ class Synth:
         out = np.zeros(frames, dtype=np.float32)
         self._now = self._clock
         self._drain()
+        if self._silent_through(frames):  # idle: nothing sounds or starts in this block
+            self._clock += frames
+            return out
         pos = 0
         while pos < frames:
             now = self._now = self._clock + pos
@@ -237,6 +240,18 @@ class Synth:
         return self._limiter.process(out)
 
     # ---- internals ------------------------------------------------------------------------
+
+    def _silent_through(self, frames: int) -> bool:
+        """Whether the next `frames` samples are silence with nothing to update: no voice,
+        no tail, no event due, the gain settled and the limiter at rest (an open output
+        stream calls render ~190 times a second while nothing plays)."""
+        return (
+            not self._tails
+            and not (self._heap and self._heap[0][0] < self._clock + frames)
+            and self._gain == self._cfg.gain
+            and self._limiter.gain == 1.0
+            and not self._active.any()
+        )
 
     def _allocate(self, voices: int) -> None:
         self._active = np.zeros(voices, dtype=bool)

@@ -267,3 +267,34 @@ def test_a_stolen_voice_fades_out_instead_of_clicking():
     jump = abs(float(after[0]) - float(before[-1]))
     slope = np.abs(np.diff(before[-50:])).max()
     assert jump <= 2 * slope  # continuous across the steal
+
+
+def test_an_idle_synth_skips_the_work_and_sounds_exactly_the_same(monkeypatch):
+    """An open output stream renders ~190 blocks a second while nothing plays: those blocks
+    take the idle path (no voices, limiter or gain work), and the sound is sample for sample
+    what the full path gives, a chord scheduled mid-silence and a loud one through the
+    limiter included."""
+
+    def play(full: bool) -> np.ndarray:
+        synth = Synth(SynthConfig(timbre="piano"))
+        if full:
+            monkeypatch.setattr(synth, "_silent_through", lambda frames: False)
+        synth.schedule([NoteEvent(0.3, 60, velocity=1.0), NoteEvent(0.3, 64, velocity=1.0)])
+        synth.schedule([NoteEvent(0.31, m, velocity=1.0) for m in (48, 55, 67, 72, 76, 79)])
+        synth.schedule([NoteEvent(0.8, m, on=False) for m in (48, 55, 60, 64, 67, 72, 76, 79)])
+        return render_offline(synth, 3.0, blocksize=256)
+
+    idle = []
+    real = Synth._silent_through
+
+    def counted(self, frames):
+        idle.append(real(self, frames))
+        return idle[-1]
+
+    monkeypatch.setattr(Synth, "_silent_through", counted)
+    fast = play(full=False)
+    skipped = sum(idle)
+    assert 0 < skipped < len(idle)  # the silence before the chord and after its release
+    np.testing.assert_array_equal(fast, play(full=True))
+    assert np.abs(fast).max() > 0.5  # loud enough for the limiter to act
+    assert np.all(fast[: round(0.3 * SR)] == 0.0)
