@@ -116,7 +116,7 @@ def _check_spectra(spectra: np.ndarray) -> np.ndarray:
         spectra = spectra[None, :]
     if spectra.ndim != 2 or spectra.shape[1] != SPECTRUM_BINS:
         raise FeatureError(f"spectra must have shape (N, {SPECTRUM_BINS}), got {spectra.shape}")
-    if not np.all(np.isfinite(spectra)):
+    if not np.isfinite(spectra).all():
         raise FeatureError("spectra contain NaN or infinite values")
     return spectra
 
@@ -155,18 +155,22 @@ def guess_matrix(spectra: np.ndarray) -> np.ndarray:
 def normalise(values: np.ndarray, guess: np.ndarray | None = None) -> np.ndarray:
     """kord's order: ÷ max per row (skipped when max ≤ 0), prepend guess, z-score (population).
 
-    float32 values like kord, with the row statistics accumulated in float64.
+    float32 values like kord, with the row statistics accumulated in float64. (The means
+    are numpy's `mean` spelled out — the float64 sum over the count — and the deviations
+    are computed once: the same operations, fewer calls on the live path.)
     """
     values = np.asarray(values, dtype=np.float32)
-    peak = np.maximum(values.max(axis=1, initial=0.0), 0.0)
+    peak = values.max(axis=1, initial=0.0)  # ≥ 0 (NaN stays NaN)
     scale = np.where(peak > 0, peak, 1.0).astype(np.float32)
     values = values / scale[:, None]
     if guess is not None:
         values = np.concatenate([np.asarray(guess, dtype=np.float32), values], axis=1)
-    mean = values.mean(axis=1, keepdims=True, dtype=np.float64)
-    std = np.sqrt(np.square(values - mean).mean(axis=1, keepdims=True))
+    width = values.shape[1]
+    mean = np.add.reduce(values, axis=1, keepdims=True, dtype=np.float64) / width
+    deviation = values - mean
+    std = np.sqrt(np.add.reduce(np.square(deviation), axis=1, keepdims=True) / width)
     safe = np.where(std > 0, std, 1.0)
-    out = ((values - mean) / safe).astype(np.float32)
+    out = (deviation / safe).astype(np.float32)
     out[(std <= 0)[:, 0]] = 0.0
     return out
 

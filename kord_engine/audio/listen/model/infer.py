@@ -7,6 +7,7 @@ Detector protocol, so the live analyzer, `kord ml infer` and the GUI use the sam
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from kord_engine.audio.listen.detection import EMPTY, Detection
 from kord_engine.audio.listen.model.artifact import ModelArtifact, read_artifact
 from kord_engine.audio.listen.naming import rank_chords_named
+from kord_engine.audio.listen.sparse_rows import GridInterpolation
 from kord_engine.errors import ModelError
 
 #: spectra whose strongest bin is below this are silence (no model call)
@@ -152,10 +154,46 @@ def confidence_from_margins(probs: np.ndarray, thresholds: np.ndarray) -> float:
     on that side (1 = every class at 0 or 1, 0 = some class exactly on its threshold)."""
     p = np.asarray(probs, dtype=np.float64).reshape(-1)
     thr = np.asarray(thresholds, dtype=np.float64).reshape(-1)
+    if p.size == thr.size:  # plain floats (the same float64 operations): one per class
+        margins = [
+            abs(v - t) / max(1.0 - t if v > t else t, 1e-6)
+            for v, t in zip(p.tolist(), thr.tolist(), strict=True)
+        ]
+        if not margins:
+            return 0.0
+        if any(m != m for m in margins):  # NaN, as numpy's min and clip give it
+            return float("nan")
+        return min(max(min(margins), 0.0), 1.0)
     above = p > thr
     room = np.where(above, 1.0 - thr, thr)
     margin = np.abs(p - thr) / np.maximum(room, 1e-6)
     return float(np.clip(margin.min(), 0.0, 1.0)) if margin.size else 0.0
+
+
+def _shift(spectrum: np.ndarray, ratio: float) -> np.ndarray:
+    """spectrum.shift_spectra of one 8192-bin spectrum by a scalar ratio (the same values):
+    the live tuning is the same hop after hop, so its interpolation is planned once."""
+    from kord_engine.audio.listen.spectrum import SPECTRUM_BINS, shift_spectra
+
+    if spectrum.shape != (SPECTRUM_BINS,):
+        return shift_spectra(spectrum, ratio)[0]
+    return _warp(float(ratio))(spectrum).astype(np.float32)
+
+
+@lru_cache(maxsize=64)
+def _warp(ratio: float) -> GridInterpolation:
+    """out[f] = in[f / ratio] on the 8192 1 Hz bins, nothing above the top one (as
+    spectrum.shift_spectra)."""
+    from kord_engine.audio.listen.spectrum import SPECTRUM_BINS
+
+    grid = np.arange(SPECTRUM_BINS, dtype=np.float64)
+    return GridInterpolation(grid / ratio, SPECTRUM_BINS, right=0.0)
+
+
+def _floats(values: np.ndarray | list) -> list[float]:
+    """The values as a list of Python floats (`tolist` where they are floats already)."""
+    a = np.asarray(values)
+    return a.tolist() if a.dtype.kind == "f" and a.ndim == 1 else [float(v) for v in values]
 
 
 def _voicing(pitch_classes: tuple[int, ...], bass: int | None) -> tuple[int, ...]:
@@ -193,13 +231,12 @@ class MlDetector:
     ) -> Detection:
         """A kord 8192-bin frequency space (e.g. a .bin sample) → Detection."""
         spectrum = np.asarray(spectrum, dtype=np.float32).reshape(-1)
-        if float(np.max(np.abs(spectrum), initial=0.0)) < SILENCE_FLOOR:
+        if float(np.abs(spectrum).max(initial=0.0)) < SILENCE_FLOOR:
             return EMPTY
         if float(self.reference_hz) != 440.0:
-            from kord_engine.audio.listen.spectrum import shift_spectra
             from kord_engine.audio.listen.tuning import quantize
 
-            spectrum = shift_spectra(spectrum, 440.0 / quantize(self.reference_hz))[0]
+            spectrum = _shift(spectrum, 440.0 / quantize(self.reference_hz))
         probs = self.model.predict_spectra(spectrum[None, :])[0]
         return self.detection_from_probs(probs, timestamp, named=named)
 
@@ -227,8 +264,8 @@ class MlDetector:
             chords=names,
             timestamp=timestamp,
             extra={
-                "probs": [float(v) for v in probs],
-                "deltas": [float(v) for v in p - thr],
+                "probs": _floats(probs),
+                "deltas": _floats(p - thr),
                 "candidates": candidates,
             },
         )

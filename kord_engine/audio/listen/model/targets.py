@@ -126,16 +126,21 @@ def decode(
             thr = thr[FOLDED]
         if thr.size != 12:
             raise TargetError(f"folded_bass needs 12 or 24 thresholds, got {thr.size}")
-        pcs = tuple(int(i) for i in np.nonzero(p[FOLDED] > thr)[0])
+        # plain floats: a dozen comparisons (the live path decodes every hop)
+        pcs = tuple(
+            i
+            for i, (v, t) in enumerate(zip(p[FOLDED].tolist(), thr.tolist(), strict=True))
+            if v > t
+        )
         bass = int(np.argmax(p[BASS])) if pcs else None
         return Decoded(pcs, bass, ())
     thr = _as_thresholds(thresholds, width)
     if thr.size != width:
         raise TargetError(f"target {target!r} needs {width} thresholds, got {thr.size}")
-    on = np.nonzero(p > thr)[0]
+    on = [i for i, (v, t) in enumerate(zip(p.tolist(), thr.tolist(), strict=True)) if v > t]
     if target == "folded":
-        return Decoded(tuple(int(i) for i in on), None, ())
-    ids = tuple(sorted(127 - int(i) for i in on))
+        return Decoded(tuple(on), None, ())
+    ids = tuple(sorted(127 - i for i in on))
     pcs = tuple(sorted({i % 12 for i in ids}))
     return Decoded(pcs, ids[0] % 12 if ids else None, ids)
 
