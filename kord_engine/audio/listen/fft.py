@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -77,20 +78,41 @@ def hann(n: int) -> np.ndarray:
     return w
 
 
-def hann_from_rect(spectrum: np.ndarray, n: int, nfft: int) -> np.ndarray:
+def hann_from_rect(
+    spectrum: np.ndarray, n: int, nfft: int, scratch: np.ndarray | None = None
+) -> np.ndarray:
     """The rfft of x · hann(n) from the rfft `spectrum` of the same n samples x (both zero-
     padded to an even `nfft` that n divides): the periodic Hann is three complex
     exponentials, 0.5·X[k] − 0.25·(X[k − m] + X[k + m]) with m = nfft / n. The bins past
-    both ends are the real signal's mirror images, conj(X[−k]) and conj(X[nfft − k])."""
+    both ends are the real signal's mirror images, conj(X[−k]) and conj(X[nfft − k]).
+    `scratch` (complex, the spectrum's shape): room for 0.5·X, so that only the result is
+    a new array."""
     if nfft % 2 or nfft % n:
         raise ValueError(f"nfft {nfft} must be even and a multiple of the window {n}")
     m = nfft // n
     k = spectrum.shape[-1]  # nfft / 2 + 1
-    ext = np.empty(k + 2 * m, dtype=spectrum.dtype)
-    ext[m : m + k] = spectrum
-    ext[:m] = np.conj(spectrum[m:0:-1])
-    ext[m + k :] = np.conj(spectrum[k - 2 : k - 2 - m : -1])
-    out = ext[:k] + ext[2 * m :]
+    if spectrum.ndim != 1 or 2 * m >= k:
+        return _hann_from_rect_extended(spectrum, m, k)
+    # X[j − m] + X[j + m], the mirror images past both ends read in place: the sums of
+    # _hann_from_rect_extended without its extended copy of the spectrum
+    out = np.empty(k, dtype=spectrum.dtype)
+    np.add(np.conj(spectrum[m:0:-1]), spectrum[m : 2 * m], out=out[:m])
+    np.add(spectrum[: k - 2 * m], spectrum[2 * m :], out=out[m : k - m])
+    np.add(spectrum[k - 2 * m : k - m], np.conj(spectrum[k - 2 : k - 2 - m : -1]), out=out[k - m :])
+    out *= -0.25
+    if scratch is None or scratch.shape != spectrum.shape or scratch.dtype != spectrum.dtype:
+        scratch = np.empty_like(spectrum)
+    out += np.multiply(0.5, spectrum, out=scratch)
+    return out
+
+
+def _hann_from_rect_extended(spectrum: np.ndarray, m: int, k: int) -> np.ndarray:
+    """hann_from_rect through an extended copy of the spectrum (any shape, any m)."""
+    ext = np.empty(spectrum.shape[:-1] + (k + 2 * m,), dtype=spectrum.dtype)
+    ext[..., m : m + k] = spectrum
+    ext[..., :m] = np.conj(spectrum[..., m:0:-1])
+    ext[..., m + k :] = np.conj(spectrum[..., k - 2 : k - 2 - m : -1])
+    out = ext[..., :k] + ext[..., 2 * m :]
     out *= -0.25
     out += 0.5 * spectrum
     return out
@@ -113,12 +135,24 @@ def window_rfft(x: np.ndarray, nfft: int) -> np.ndarray:
 
 
 def _same(newest: tuple | None, x: np.ndarray, nfft: int) -> bool:
+    """Whether `newest` holds the transforms of these very samples at this length."""
     return (
         newest is not None
         and newest[1] == nfft
         and newest[0].shape == x.shape
-        and np.array_equal(newest[0], x)
+        and bool((newest[0] == x).all())
     )
+
+
+#: per thread: room for hann_from_rect's half spectrum, kept from hop to hop
+_scratch = threading.local()
+
+
+def _half_spectrum_room(like: np.ndarray) -> np.ndarray:
+    room = getattr(_scratch, "room", None)
+    if room is None or room.shape != like.shape or room.dtype != like.dtype:
+        room = _scratch.room = np.empty_like(like)
+    return room
 
 
 def hann_magnitudes(x: np.ndarray, nfft: int) -> np.ndarray:
@@ -133,7 +167,8 @@ def hann_magnitudes(x: np.ndarray, nfft: int) -> np.ndarray:
     if same and newest[3] is not None:
         return newest[3]
     if same and newest[2] is not None and nfft % 2 == 0 and nfft % x.size == 0:
-        mags = np.abs(hann_from_rect(newest[2], x.size, nfft))
+        spectrum = newest[2]
+        mags = np.abs(hann_from_rect(spectrum, x.size, nfft, _half_spectrum_room(spectrum)))
     else:
         mags = np.abs(rfft(x * hann(x.size), nfft))
     mags.flags.writeable = False

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from kord_engine.audio.input.ringbuffer import RingBuffer
 from kord_engine.audio.listen.detection import Detection, Detector
 from kord_engine.audio.listen.fft import rfft
 from kord_engine.audio.listen.smoothing import ChordSmoother
+from kord_engine.audio.listen.sparse_rows import GridInterpolation
 from kord_engine.errors import KordError
 
 log = logging.getLogger(__name__)
@@ -252,7 +254,7 @@ def level(block: np.ndarray) -> tuple[float, float]:
     """(RMS in dBFS, peak |x|) of a block; silence is SILENCE_DB."""
     if block.size == 0:
         return SILENCE_DB, 0.0
-    peak = float(np.max(np.abs(block)))
+    peak = float(np.abs(block).max())
     rms = float(np.sqrt(np.dot(block, block) / block.size))
     db = 20.0 * np.log10(rms) if rms > 1e-6 else SILENCE_DB
     return max(SILENCE_DB, float(db)), peak
@@ -273,11 +275,14 @@ def last_onset(
     offset = audio.shape[0] - n * frame
     blocks = audio[offset:].reshape(n, frame)
     power = np.einsum("ij,ij->i", blocks, blocks) / frame
-    csum = np.concatenate(([0.0], np.cumsum(power, dtype=np.float64)))
-    idx = np.arange(6, n)
-    post_end = np.minimum(idx + 3, n)
-    post = (csum[post_end] - csum[idx]) / (post_end - idx)
-    pre = (csum[idx] - csum[idx - 6]) / 6.0
+    csum = np.empty(n + 1, np.float64)
+    csum[0] = 0.0
+    np.cumsum(power, dtype=np.float64, out=csum[1:])
+    idx, post_end, post_len = _onset_frames(n)
+    # the frames from idx on: the mean power of the 3 from there (fewer at the end) against
+    # the mean of the 6 before
+    post = (csum[post_end] - csum[6:n]) / post_len
+    pre = (csum[6:n] - csum[: n - 6]) / 6.0
     ratio = 10.0 ** (rise_db / 10.0)
     floor = 10.0 ** (floor_db / 10.0)
     hits = idx[(post >= ratio * (pre + 1e-12)) & (post > floor)]
@@ -293,6 +298,18 @@ def last_onset(
     return offset + start * frame
 
 
+@lru_cache(maxsize=16)
+def _onset_frames(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """last_onset's frame indices for n frames: 6..n−1, where their 3 following frames end
+    (at most n), and how many those are (float: the divisor) — read-only, per window length."""
+    idx = np.arange(6, n)
+    post_end = np.minimum(idx + 3, n)
+    post_len = (post_end - idx).astype(np.float64)
+    for a in (idx, post_end, post_len):
+        a.flags.writeable = False
+    return idx, post_end, post_len
+
+
 class SpectrumView:
     """dBFS magnitude of the newest audio at log-spaced frequencies (Hann window, rfft)."""
 
@@ -303,18 +320,24 @@ class SpectrumView:
         self.freqs = np.geomspace(fmin, min(fmax, sample_rate / 2 - 1), points).astype(np.float32)
         self._window = np.hanning(self.size).astype(np.float32)
         self._scale = np.float32(2.0 / self._window.sum())
-        self._bins = self.freqs * (self.size / self.sample_rate)
+        bins = self.freqs * (self.size / self.sample_rate)
         # the bins the view's points fall between: only these are converted to dB
-        self._top = min(self.size // 2 + 1, int(np.ceil(self._bins.max())) + 2)
-        self._grid = np.arange(self._top, dtype=np.float32)
+        self._top = min(self.size // 2 + 1, int(np.ceil(bins.max())) + 2)
+        # np.interp(bins, arange(top), dB), its bins and offsets found once
+        self._interp = GridInterpolation(bins, self._top)
+        self._frame = np.empty(self.size, np.float32)  # the windowed frame, reused each hop
 
     def compute(self, audio: np.ndarray) -> np.ndarray:
         frame = audio[-self.size :]
+        windowed = self._frame
         if frame.shape[0] < self.size:
             frame = np.concatenate([np.zeros(self.size - frame.shape[0], np.float32), frame])
-        mag = np.abs(rfft(frame * self._window)[: self._top]) * self._scale
-        db = 20.0 * np.log10(np.maximum(mag, 1e-6))
-        return np.interp(self._bins, self._grid, db).astype(np.float32)
+        np.multiply(frame, self._window, out=windowed)
+        mag = np.abs(rfft(windowed)[: self._top])
+        mag *= self._scale
+        db = np.log10(np.maximum(mag, 1e-6, out=mag), out=mag)
+        db *= 20.0
+        return self._interp(db).astype(np.float32)
 
 
 EventCallback = Callable[[AnalyzerEvent], None]

@@ -54,15 +54,28 @@ def frame_length(sample_rate: int) -> int:
 def band_spectra(frames: np.ndarray, sample_rate: int) -> np.ndarray:
     """(frames, bands) compressed semitone-band magnitudes (magnitude ** 0.5: quieter
     partials still count) of (frames, frame_length) audio frames, Hann-windowed."""
-    n = frames.shape[-1]
-    bands = _sparse_bands(n, int(sample_rate))
+    return _windowed_band_spectra(frames * hann(frames.shape[-1]), sample_rate)
+
+
+def _windowed_band_spectra(windowed: np.ndarray, sample_rate: int) -> np.ndarray:
+    """band_spectra of frames already multiplied by their Hann window."""
+    bands = _sparse_bands(windowed.shape[-1], int(sample_rate))
     # only the bins up to C8's band (a sixth of them at 48 kHz), their power as re² + im²
-    spec = rfft(frames * hann(n), axis=-1)[..., : bands.used_cols]
+    spec = rfft(windowed, axis=-1)[..., : bands.used_cols]
     power = spec.real * spec.real
     power += spec.imag * spec.imag
     # a sparse product: a dense one this small wakes BLAS's thread pool, whose spinning
     # threads cost more CPU than the whole hop
-    return np.sqrt(np.sqrt(bands.apply(power)))
+    power = bands.apply(power)
+    np.sqrt(power, out=power)
+    return np.sqrt(power, out=power)
+
+
+def _mean_rows(rows: np.ndarray) -> np.ndarray:
+    """np.mean(rows, axis=0) of float32 rows, spelled out (the float32 sum over the count
+    as an intp, as numpy's `mean` divides it) without its Python wrapper: per-hop."""
+    total = np.add.reduce(rows, axis=0)
+    return np.true_divide(total, np.intp(rows.shape[0]), out=total, casting="unsafe")
 
 
 @lru_cache(maxsize=8)
@@ -74,7 +87,8 @@ def shape_distance(before: np.ndarray, after: np.ndarray) -> float:
     """Total variation distance between two band spectra, each normalised to sum 1."""
     b = before / (before.sum() + 1e-12)
     a = after / (after.sum() + 1e-12)
-    return 0.5 * float(np.abs(a - b).sum())
+    a -= b
+    return 0.5 * float(np.abs(a, out=a).sum())
 
 
 class ChangeTracker:
@@ -111,13 +125,17 @@ class ChangeTracker:
         self.settle = int(round(settle_seconds * self.sample_rate))
         self.memory = int(round(memory_seconds * self.sample_rate))
         self.reset(0)
-        # the band frames of the last memory_seconds, oldest first: preallocated and shifted
-        # in place (no per-hop lists of arrays)
-        capacity = self.memory // self.hop + self.newest + 8
+        # the band frames of the last memory_seconds, oldest first: rows _head.._count of
+        # preallocated arrays (no per-hop lists of arrays); forgotten rows only move the
+        # head, the held ones are moved back to row 0 when the arrays are full
+        capacity = 2 * (self.memory // self.hop + self.newest + 8)
         self._starts = np.zeros(capacity, np.int64)
         self._spectra = np.zeros((capacity, HIGH_MIDI - LOW_MIDI + 1), np.float32)
+        self._head = 0
         self._count = 0
         self._next = 0  # stream frame where the next band frame starts
+        self._shape: np.ndarray | None = None  # newest_shape, until frames come or go
+        self._frames = np.empty((0, self.n), np.float32)  # the windowed frames of a hop
         # the newest distance of the sound now from its segment (None: no reference yet)
         self.distance: float | None = None
 
@@ -130,28 +148,25 @@ class ChangeTracker:
         where a change detected on this hop starts its segment, or None."""
         begin = end - window.shape[0]
         first = max(self._next, -(-begin // self.hop) * self.hop, 0)
-        starts = np.arange(first, end - self.n + 1, self.hop)
-        if starts.size:
-            idx = starts - begin
-            frames = np.lib.stride_tricks.sliding_window_view(
-                np.asarray(window, np.float32), self.n
-            )[idx]
-            self._append(starts, band_spectra(frames, self.sample_rate))
-            self._next = int(starts[-1]) + self.hop
+        starts = range(first, end - self.n + 1, self.hop)
+        if starts:
+            self._append(np.array(starts, np.int64), self._band_frames(window, begin, starts))
+            self._next = starts[-1] + self.hop
             self._forget_before(end - self.memory)
-        count = self._count
+        count = self._count - self._head
         self.distance = None
         if count < self.newest + self.min_reference:
             return None
-        held, spectra = self._starts[:count], self._spectra[:count]
+        held = self._starts[self._head : self._count]
+        spectra = self._spectra[self._head : self._count]
         cut = int(held[count - self.newest])  # where the newest frames begin
         lo = self.segment_start + self.settle
         # starts ascend: the reference frames (start ≥ lo, end ≤ cut) are one run of them
         a, b = np.searchsorted(held, lo, "left"), np.searchsorted(held, cut - self.n, "right")
         if b - a < self.min_reference:
             return None
-        reference = np.mean(spectra[a:b], axis=0)
-        new = np.mean(spectra[count - self.newest :], axis=0)
+        reference = _mean_rows(spectra[a:b])
+        new = _mean_rows(spectra[count - self.newest :])
         self.distance = shape_distance(reference, new)
         if self.distance <= self.threshold:
             return None
@@ -168,42 +183,68 @@ class ChangeTracker:
 
     def newest_shape(self) -> np.ndarray | None:
         """The mean band spectrum of the newest `newest` frames, normalised to sum 1 (None
-        before that many frames): what the sound is now, for telling whether it moved."""
+        before that many frames): what the sound is now, for telling whether it moved.
+        Kept until frames come or go (the live analyzer asks twice a hop); read-only."""
+        if self._shape is not None:
+            return self._shape
         count = self._count
-        if count < self.newest:
+        if count - self._head < self.newest:
             return None
-        mean = np.mean(self._spectra[count - self.newest : count], axis=0)
-        return mean / (mean.sum() + 1e-12)
+        mean = _mean_rows(self._spectra[count - self.newest : count])
+        mean /= mean.sum() + 1e-12
+        mean.flags.writeable = False
+        self._shape = mean
+        return mean
 
     def shape_between(self, start: int, end: int) -> np.ndarray | None:
         """The mean band spectrum (normalised to sum 1) of the held frames that start in
         [start, end) stream frames, or None when none is held."""
-        count = self._count
-        held = self._starts[:count]
+        held = self._starts[self._head : self._count]
         a, b = np.searchsorted(held, start, "left"), np.searchsorted(held, end, "left")
         if b <= a:
             return None
-        mean = np.mean(self._spectra[a:b], axis=0)
-        return mean / (mean.sum() + 1e-12)
+        mean = _mean_rows(self._spectra[self._head + a : self._head + b])
+        mean /= mean.sum() + 1e-12
+        return mean
+
+    def _band_frames(self, window: np.ndarray, begin: int, starts: range) -> np.ndarray:
+        """Band spectra of the frames of `window` (which starts at stream frame `begin`)
+        that start at `starts`, each windowed into a buffer kept across hops."""
+        k, n = len(starts), self.n
+        if self._frames.shape[0] < k:
+            self._frames = np.empty((k, n), np.float32)
+        frames = self._frames[:k]
+        w = hann(n)
+        x = np.asarray(window, np.float32)
+        for row, start in zip(frames, starts, strict=True):
+            i = start - begin
+            np.multiply(x[i : i + n], w, out=row)
+        return _windowed_band_spectra(frames, self.sample_rate)
 
     def _append(self, starts: np.ndarray, spectra: np.ndarray) -> None:
         """Add band frames (their stream starts and spectra) after the held ones."""
-        k, count = len(starts), self._count
-        if count + k > len(self._starts):  # a window longer than memory_seconds: make room
-            grow = count + k - len(self._starts)
-            self._starts = np.concatenate([self._starts, np.zeros(grow, np.int64)])
-            self._spectra = np.concatenate(
-                [self._spectra, np.zeros((grow,) + spectra.shape[1:], np.float32)]
-            )
+        k, head, count = len(starts), self._head, self._count
+        if count + k > len(self._starts):
+            if head:  # move the held frames back to row 0
+                self._starts[: count - head] = self._starts[head:count]
+                self._spectra[: count - head] = self._spectra[head:count]
+                count -= head
+                self._head = head = 0
+            if count + k > len(self._starts):  # a window longer than memory_seconds
+                grow = count + k - len(self._starts)
+                self._starts = np.concatenate([self._starts, np.zeros(grow, np.int64)])
+                self._spectra = np.concatenate(
+                    [self._spectra, np.zeros((grow,) + spectra.shape[1:], np.float32)]
+                )
         self._starts[count : count + k] = starts
         self._spectra[count : count + k] = spectra
         self._count = count + k
+        self._shape = None
 
     def _forget_before(self, frame: int) -> None:
         """Drop the held frames that start before stream frame `frame`."""
-        count = self._count
-        keep = int(np.searchsorted(self._starts[:count], frame, "left"))
+        head, count = self._head, self._count
+        keep = int(np.searchsorted(self._starts[head:count], frame, "left"))
         if keep:
-            self._starts[: count - keep] = self._starts[keep:count]
-            self._spectra[: count - keep] = self._spectra[keep:count]
-            self._count = count - keep
+            self._head = head + keep
+            self._shape = None
