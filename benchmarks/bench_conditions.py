@@ -7,7 +7,8 @@ BOTH system soundfonts (FluidR3_GM and TimGM6mb). Detuning is the renderer's: on
 (font, program, cents), each chord bent by a MIDI pitch bend (see below), chords 1.5 s apart by
 0.8 s gaps, cached under .hidden/bench/conditions/. The samples themselves are a little out of
 tune (TimGM6mb ~+2 to +4 cents on most programs; single high piano, string and organ samples
-5–20 cents sharp; measured on the fundamentals of every note used, rendered alone), so each
+5–20 cents sharp; measured on every note used, rendered alone: the energy centroid of its
+first three partials, see `partial_cents` — an ensemble's partials are clusters), so each
 chord's bend is corrected by the mean of its notes' own tuning: a condition's cents are what
 the chord SOUNDS at. Without that, "+45" on those samples sounded at +48 to +60 — past the
 ±50-cent range, where the semitone above, played flat, is the same sound — and no estimator
@@ -197,29 +198,35 @@ def render(
 
 
 def partial_cents(note: np.ndarray, midi: int, sample_rate: int) -> float:
-    """Cents from equal temperament (A440) of a single note: the strongest of its first
-    three partials, located by parabolic interpolation on a 2^20-point log spectrum."""
+    """Cents from equal temperament (A440) of a single note: the energy centroid (|X|²) of
+    each of its first three partials within ±35 cents on a 2^20-point spectrum, averaged with
+    the partials' energies as weights. An ensemble sample (strings: every partial a cluster of
+    chorused voices ±30 cents wide) sounds at its cluster's centroid; its strongest voice
+    (what this measured until 2026-12) sits up to 13 cents off it, and the chords' bends were
+    corrected by that error (FluidR3 and TimGM strings then read 5–8 cents sharp to the
+    estimator; single clean samples measure within 1 cent either way)."""
     n_fft = 1 << 20
-    spec = np.abs(np.fft.rfft(note * np.hanning(len(note)), n_fft))
-    freqs = np.arange(len(spec)) * sample_rate / n_fft
+    power = np.abs(np.fft.rfft(note * np.hanning(len(note)), n_fft)) ** 2
+    freqs = np.arange(len(power)) * sample_rate / n_fft
     f0 = 440.0 * 2 ** ((midi - 69) / 12)
-    best = (-1.0, 0.0)
+    num = den = 0.0
     for h in (1, 2, 3):
-        lo, hi = f0 * h * 2 ** (-0.6 / 12), f0 * h * 2 ** (0.6 / 12)
+        lo, hi = f0 * h * 2 ** (-0.35 / 12), f0 * h * 2 ** (0.35 / 12)
         band = np.flatnonzero((freqs > lo) & (freqs < hi))
-        k = int(band[np.argmax(spec[band])])
-        y0, y1, y2 = np.log(spec[k - 1 : k + 2] + 1e-12)
-        shift = 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
-        if spec[k] > best[0]:
-            best = (float(spec[k]), 1200 * np.log2((k + shift) * sample_rate / n_fft / (f0 * h)))
-    return float(best[1])
+        w = power[band]
+        if not band.size or w.sum() <= 0:
+            continue
+        cents = 1200 * np.log2(freqs[band] / (f0 * h))
+        num += float(np.sum(cents * w))
+        den += float(w.sum())
+    return num / den if den > 0 else 0.0
 
 
 def note_cents(font: Path, program: int, notes: set[int]) -> dict[int, float]:
     """Each note's own tuning in cents on `program` of `font`, rendered alone without a bend
     (cached): the renderer's samples are off by a few cents (TimGM6mb ~+3; some high piano,
     string and organ samples 5–20), which each chord's bend is corrected by."""
-    cache = CACHE / "note_cents.json"
+    cache = CACHE / "note_cents_centroid.json"  # (the method changed: a new table)
     table = json.loads(cache.read_text()) if cache.exists() else {}
     name = f"{font.stem}/{program}"
     known = {int(k): v for k, v in table.get(name, {}).items()}
@@ -413,8 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "bends as asked (--raw-bend: the samples' own tuning not corrected)"
         if args.raw_bend
-        else "each chord's bend corrected by its notes' own tuning (fundamentals of single "
-        "notes): a condition's cents are what the chord sounds at"
+        else "each chord's bend corrected by its notes' own tuning (single "
+        "notes' partials, energy centroid): a condition's cents are what the chord sounds at"
     )
     clips = Clips(items, fonts, own)
     t0 = time.perf_counter()
@@ -532,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     own_median = {k: round(float(np.median(v)), 1) for k, v in est_own.items()}
     figures["soundfont_own_cents"] = own_median
     print(
-        "\ninstruments' own tuning, cents: median of its notes alone (fundamentals; each chord's"
+        "\ninstruments' own tuning, cents: median of its notes alone (partials' energy centroid; each chord's"
         " bend corrected by its notes' mean) | the estimator on the in-tune dry chords (median)"
     )
     print(
