@@ -264,8 +264,34 @@ def test_a_quint_rank_is_timbre_not_harmony():
     x = _quint_organ([79, 81, 85, 88], 48000)
     d = HarmonicDetector().detect(x, 48000)
     assert (d.pitch_classes, d.bass) == ((1, 4, 7, 9), 7), d.notes
-    off = HarmonicDetector(quint_notes=0).detect(x, 48000)
+    off = HarmonicDetector(quint_notes=0, quint_tops=0).detect(x, 48000)
     assert {2, 8, 11} <= set(off.pitch_classes), off.notes
+
+
+def test_a_quint_that_meets_a_chord_tone_is_still_timbre():
+    """Dm7/C high on the same organ (C6 D6 F6 A6): D's quint is the chord's A and F's is C7,
+    so not every note shows a fifth of its own and quint_notes cannot see the stop; the
+    quints of C and A (G, E) have no quint of their own, and go (HarmonicConfig.quint_tops)."""
+    x = _quint_organ([84, 86, 89, 93], 48000)
+    d = HarmonicDetector().detect(x, 48000)
+    assert (d.pitch_classes, d.bass) == ((0, 2, 5, 9), 0), d.notes
+    off = HarmonicDetector(quint_tops=0).detect(x, 48000)
+    assert {4, 7} <= set(off.pitch_classes), off.notes
+
+
+@pytest.mark.parametrize(
+    "midis",
+    [
+        [48, 52, 55, 58, 62, 69],  # C13 C3 E3 G3 B♭3 D4 A4: six notes, fifths over four
+        [60, 64, 67, 71, 74],  # Cmaj9 close C4 E4 G4 B4 D5: five notes, tops without fifths
+    ],
+)
+def test_stacked_thirds_keep_their_fifths(midis):
+    """quint_tops needs six notes heard and two fifth-less fifths: a C13 keeps its A (its one
+    fifth without a fifth), a five-note ninth its B and D."""
+    x = harmonic_chord(midis, 48000, 0.5, harmonics=8)
+    d = HarmonicDetector().detect(x, 48000)
+    assert d.pitch_classes == tuple(sorted({m % 12 for m in midis})), d.notes
 
 
 @pytest.mark.parametrize(
