@@ -221,7 +221,7 @@ class MlDetector:
         from kord_engine.audio.listen.spectrum import window_frequency_space
 
         audio = np.asarray(audio, dtype=np.float32)
-        if audio.size == 0 or not np.any(audio):
+        if audio.size == 0 or not audio.any():
             return EMPTY
         spectrum = window_frequency_space(audio, int(sample_rate))
         return self.detect_spectrum(spectrum, named=named)
