@@ -360,3 +360,25 @@ def test_a_fifth_harmonic_over_a_missing_fundamental_is_no_third():
     x = _missing_fundamental_chord(45, {2: 0.1, 3: 0.06, 4: 0.05, 5: 0.05, 6: 0.02}, [48, 52])
     assert HarmonicDetector().detect(x, 48000).pitch_classes == (0, 4, 9)
     assert 1 in HarmonicDetector(tenth_cents=None).detect(x, 48000).pitch_classes
+
+
+def test_the_log_pooler_equals_its_plain_spelling():
+    """The planned pooler (neighbours and weights made once, no padded copy of the spectrum)
+    gives the very bits of the plain one: interpolation where log bins are finer than the
+    linear ones, the maximum over each wider range, the last up to the spectrum's end."""
+    from kord_engine.audio.listen.detect.harmonic import _log_pooler
+
+    cfg = HarmonicDetector().config
+    rng = np.random.default_rng(7)
+    for n_bins, bin_hz in ((24001, 1.0), (22051, 1.0), (12001, 2.0)):
+        pool = _log_pooler(cfg, n_bins, bin_hz)
+        mags = np.abs(rng.standard_normal((2, n_bins))).astype(np.float32) ** 2
+        lo = np.floor(pool.interp).astype(int)
+        hi = np.minimum(lo + 1, n_bins - 1)
+        frac = (pool.interp - lo).astype(np.float32)
+        want = np.empty((2, pool.n_log), np.float32)
+        want[:, ~pool.wide] = mags[:, lo] * (1 - frac) + mags[:, hi] * frac
+        padded = np.concatenate([mags, np.zeros((2, 1), np.float32)], axis=-1)
+        want[:, pool.wide] = np.maximum.reduceat(padded, pool.starts, axis=-1)
+        np.testing.assert_array_equal(pool(mags), want)
+        np.testing.assert_array_equal(pool(mags[1]), want[1])
