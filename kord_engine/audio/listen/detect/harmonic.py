@@ -157,11 +157,6 @@ class _LogPooler:
         self.lo = np.floor(self.interp).astype(int)
         self.hi = np.minimum(self.lo + 1, n_bins - 1)
         self.frac = (self.interp - self.lo).astype(np.float32)
-        # the ranges are contiguous, so reduceat's "up to the next start" is each range; the
-        # last one runs to the end of the spectrum (the top log bin also holds the loudest bin
-        # above max_freq: as it always did — cutting it there moves one chord of
-        # bench_detect_accuracy), taken apart so that no padded copy of the spectrum is made
-        self.stop = int(self.starts[-1]) if self.starts.size else 0
 
     def __call__(self, mags: np.ndarray) -> np.ndarray:
         """(…, n_bins) → (…, n_log) float32."""
@@ -169,13 +164,11 @@ class _LogPooler:
         out = np.empty(mags.shape[:-1] + (self.n_log,), dtype=np.float32)
         out[..., ~self.wide] = mags[..., self.lo] * (1 - self.frac) + mags[..., self.hi] * self.frac
         if self.starts.size:
-            wide = np.empty(mags.shape[:-1] + (self.starts.size,), dtype=np.float32)
-            if self.starts.size > 1:
-                wide[..., :-1] = np.maximum.reduceat(
-                    mags[..., : self.stop], self.starts[:-1], axis=-1
-                )
-            wide[..., -1] = mags[..., self.stop :].max(axis=-1)
-            out[..., self.wide] = wide
+            # the ranges are contiguous, so reduceat's "up to the next start" is each range;
+            # the last runs to the spectrum's end (the top log bin also holds the loudest bin
+            # above max_freq, as it always did: cutting it there moves a chord of
+            # bench_detect_accuracy)
+            out[..., self.wide] = np.maximum.reduceat(mags, self.starts, axis=-1)
         return out
 
 
@@ -359,7 +352,7 @@ class HarmonicDetector:
         if cfg.quint_notes > 0 and len(accepted) >= 2 * cfg.quint_notes:
             accepted = self._drop_quint_rank(accepted, explained)
         if cfg.quint_tops > 0 and len(accepted) >= cfg.quint_tops:
-            accepted = self._drop_quint_tops(pl, accepted, explained, harmonic)
+            accepted = self._drop_quint_tops(pl, top, accepted, explained, harmonic)
         notes = [s + LOW_MIDI - 12 for s in accepted]
         # confidence: share of all peak energy that the notes and their harmonics account for
         conf = float((p[accepted].sum() + p[explained].sum()) / (p.sum() + 1e-12))
@@ -481,12 +474,17 @@ class HarmonicDetector:
         return sorted(base)
 
     def _drop_quint_tops(
-        self, pl: list[float], accepted: list[int], explained: list[int], harmonic: list[bool]
+        self,
+        pl: list[float],
+        top: float,
+        accepted: list[int],
+        explained: list[int],
+        harmonic: list[bool],
     ) -> list[int]:
         """`accepted` without the quints that have no quint of their own
         (HarmonicConfig.quint_tops), moved to `explained`; unchanged unless at least two go and
-        at least three notes stay."""
-        strong = self.config.peak_rel * max(pl)
+        at least three notes stay. `top`: the strongest semitone peak."""
+        strong = self.config.peak_rel * top
         have = set(accepted)
         last, nh = len(pl) - 1, len(harmonic)
 
