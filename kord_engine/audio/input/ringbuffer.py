@@ -64,6 +64,19 @@ class RingBuffer:
                 break
         return out, end
 
+    def read_since(self, start: int, retries: int = 8) -> tuple[np.ndarray, int]:
+        """(the frames from stream frame `start` up to the newest, total_written at their
+        end): a reader that takes every frame once. Where `start` is older than the capacity
+        holds, from the oldest frame kept (end − len(frames) says where they begin)."""
+        for _ in range(retries + 1):
+            end = self._written
+            n = max(0, min(end - int(start), self.capacity))
+            out = np.empty(n, dtype=np.float32)
+            self._copy_into(out, end)
+            if self._pending - self.capacity <= end - n:
+                break
+        return out, end
+
     def _copy_into(self, out: np.ndarray, end: int) -> None:
         n = out.shape[0]
         have = min(n, end)

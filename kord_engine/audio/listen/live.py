@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from kord_engine.audio.input.capture import Capture
-from kord_engine.audio.input.ringbuffer import RingBuffer
+from kord_engine.audio.listen.decimate import DecimatedRing
 from kord_engine.audio.listen.detection import Detection, Detector
 from kord_engine.audio.listen.fft import rfft
 from kord_engine.audio.listen.smoothing import ChordSmoother
@@ -55,6 +55,10 @@ class AnalyzerConfig:
     gate_db: float = -55.0  # RMS dBFS of the newest hop below which it is silence
     window_seconds: float | None = None  # None: the detector's window_seconds
     spectrum_points: int = 1024  # log-spaced points for the view (0: no spectrum)
+    # analyse a fast stream at its analysis rate (48 and 44.1 kHz halved, see audio.listen.
+    # decimate): no detector reads above 8.4 kHz, and every transform of a hop is half as long
+    # (False: at the device's rate)
+    decimate: bool = True
     spectrum_fmin: float = 27.5  # A0
     spectrum_fmax: float = 4186.0  # C8
     clip_level: float = 0.99
@@ -399,8 +403,8 @@ class LiveAnalyzer:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._spectrum: SpectrumView | None = None
-        # offline feeding state
-        self._offline_ring: RingBuffer | None = None
+        # offline feeding state: the fed audio at its analysis rate, and the rate it came at
+        self._offline_ring: DecimatedRing | None = None
         self._offline_rate = 0
         self._offline_next_hop = 0
         self.last_error: str | None = None
@@ -794,13 +798,18 @@ class LiveAnalyzer:
             if sample_rate <= 0:
                 raise AnalyzerConfigError(f"sample_rate must be positive, got {sample_rate}")
             self._offline_rate = int(sample_rate)
-            self._offline_ring = RingBuffer(int(round(self.config.ring_seconds * sample_rate)))
-            self._offline_next_hop = int(round(self.config.hop_seconds * sample_rate))
+            self._offline_ring = DecimatedRing(
+                self._offline_rate, self.config.ring_seconds, self.config.decimate
+            )
+            rate = self._offline_ring.rate
+            self._offline_next_hop = int(round(self.config.hop_seconds * rate))
         elif sample_rate and int(sample_rate) != self._offline_rate:
             raise AnalyzerConfigError(
                 f"sample rate changed from {self._offline_rate} to {sample_rate}; call reset()"
             )
-        ring, rate = self._offline_ring, self._offline_rate
+        stream = self._offline_ring
+        ring, rate = stream.ring, stream.rate
+        block = stream.decimator.process(block)  # the hop grid runs at the analysis rate
         hop = max(1, int(round(self.config.hop_seconds * rate)))
         events = []
         pos = 0
@@ -922,8 +931,10 @@ class LiveAnalyzer:
 
     def _run(self, capture: Capture, stop: threading.Event) -> None:
         hop = self.config.hop_seconds
-        rate = capture.sample_rate
-        self.warm_up(rate)
+        # the capture's frames, brought to the analysis rate as they are read
+        stream = DecimatedRing(capture.sample_rate, self.config.ring_seconds, self.config.decimate)
+        rate = stream.rate
+        self.warm_up(capture.sample_rate)
         last_end = -1
         last_progress = time.monotonic()
         next_wake = time.monotonic() + hop
@@ -936,7 +947,8 @@ class LiveAnalyzer:
                     next_wake = now + hop
                 error = capture.check()
                 end = capture.ring.total_written
-                waiting = pending is not None and end < pending
+                stream.pull(capture.ring)
+                waiting = pending is not None and stream.ring.total_written < pending
                 if error is None and waiting and now - last_progress < self.config.stall_seconds:
                     # the settled attack's audio is not all in yet: look again shortly
                     next_wake = min(next_wake, now + 0.004)
@@ -953,12 +965,14 @@ class LiveAnalyzer:
                     else:
                         continue
                 if error is not None:
-                    self._emit(self._error_event(error, end / rate, capture.overflows))
+                    self._emit(
+                        self._error_event(error, end / capture.sample_rate, capture.overflows)
+                    )
                     self.smoother.reset()
                     break
                 last_end, last_progress = end, now
                 window_frames = int(round(self.window_seconds() * rate))
-                window, end = capture.ring.read_latest(window_frames)
+                window, end = stream.ring.read_latest(window_frames)
                 event = self.analyze_window(window, rate, end / rate, capture.overflows)
                 due = self.take_due()
                 if due is not None and due > end:  # wake when the attack has settled

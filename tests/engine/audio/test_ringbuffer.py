@@ -106,3 +106,19 @@ def test_concurrent_reader_always_sees_a_contiguous_ramp():
         stop.set()
         thread.join()
     assert not bad
+
+
+def test_read_since_takes_every_frame_once_and_says_where_a_gap_begins():
+    ring = RingBuffer(8)
+    ring.write(ramp(0, 5))
+    got, end = ring.read_since(0)
+    np.testing.assert_array_equal(got, ramp(0, 5))
+    assert end == 5
+    ring.write(ramp(5, 2))
+    got, end = ring.read_since(end)
+    np.testing.assert_array_equal(got, ramp(5, 2))
+    assert ring.read_since(end)[0].shape == (0,)
+    ring.write(ramp(7, 10))  # more than the ring holds since the reader's last visit
+    got, end = ring.read_since(7)
+    assert end - got.shape[0] == 9  # the oldest frame kept, not the one asked for
+    np.testing.assert_array_equal(got, ramp(9, 8))
