@@ -3,6 +3,8 @@ reader (the analyzer) copies the newest frames out. Writing never allocates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 
@@ -55,24 +57,23 @@ class RingBuffer:
         n = int(n)
         if n < 0 or n > self.capacity:
             raise ValueError(f"can read 0..{self.capacity} frames, asked for {n}")
-        out = np.zeros(n, dtype=np.float32)
-        for _ in range(retries + 1):
-            end = self._written
-            self._copy_into(out, end)
-            # valid if nothing at or after our oldest frame was overwritten during the copy
-            if self._pending - self.capacity <= end - n:
-                break
-        return out, end
+        return self._read(lambda end: n, retries)
 
     def read_since(self, start: int, retries: int = 8) -> tuple[np.ndarray, int]:
         """(the frames from stream frame `start` up to the newest, total_written at their
         end): a reader that takes every frame once. Where `start` is older than the capacity
         holds, from the oldest frame kept (end − len(frames) says where they begin)."""
+        start = int(start)
+        return self._read(lambda end: max(0, min(end - start, self.capacity)), retries)
+
+    def _read(self, frames: Callable[[int], int], retries: int) -> tuple[np.ndarray, int]:
+        """(the newest frames(end) frames, end), copied again while the writer overwrote them."""
         for _ in range(retries + 1):
             end = self._written
-            n = max(0, min(end - int(start), self.capacity))
+            n = frames(end)
             out = np.empty(n, dtype=np.float32)
             self._copy_into(out, end)
+            # valid if nothing at or after our oldest frame was overwritten during the copy
             if self._pending - self.capacity <= end - n:
                 break
         return out, end

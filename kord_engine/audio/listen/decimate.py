@@ -1,12 +1,13 @@
 """Live audio brought down to the rate the detectors need: every detector reads nothing above
 ~8.2 kHz (the model's 8192 one-hertz bins, the harmonic detector's partials, the tuning vote
 below 2.5 kHz, the view and the change tracker below C8), so a 48 kHz stream analysed at
-24 kHz gives the same notes with every transform half as long (bench_live_e2e: the same
-labels; a live hop about a quarter cheaper).
+24 kHz gives the same notes with every transform half as long (bench_live_e2e: frames right
+within a few tenths of a point either way; a live hop about a quarter cheaper).
 
-A streaming FIR low-pass (a Kaiser-windowed sinc, flat to PASSBAND_HZ, ≥ 60 dB down where
-the new rate would fold anything back under it) and keep every factor-th sample. numpy
-alone (the app ships without scipy): `np.convolve` over the block and the filter's history.
+A streaming FIR low-pass (a Kaiser-windowed sinc, flat to PASSBAND_HZ, STOPBAND_DB down where
+the new rate would fold anything back under it), computed only at every factor-th sample.
+numpy alone (the app ships without scipy): one `einsum` over a strided view of the block and
+the filter's history.
 """
 
 from __future__ import annotations
@@ -88,10 +89,10 @@ class Decimator:
         self._history = np.zeros(0 if self.taps is None else self.taps.size - 1, np.float32)
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        """The analysed samples (float32) that `block` completes."""
+        """The analysed samples (float32) that `block` completes (factor 1: the block itself)."""
         x = np.asarray(block, np.float32).reshape(-1)
         if self.taps is None:
-            return x.copy()
+            return x  # read only: the ring copies it in
         buf = np.concatenate([self._history, x])
         need, q = self.taps.size, self.factor
         if buf.shape[0] < need:
@@ -118,10 +119,15 @@ class DecimatedRing:
         self.ring = RingBuffer(max(1, int(round(seconds * self.rate))))
         self.consumed = 0  # stream frames fed so far
 
+    def analysed(self, block: np.ndarray) -> np.ndarray:
+        """The analysed samples the next stream frames complete (counted as fed), for a
+        caller that writes them into `ring` itself."""
+        self.consumed += int(np.shape(block)[0])
+        return self.decimator.process(block)
+
     def feed(self, block: np.ndarray) -> None:
         """Append the next stream frames."""
-        self.consumed += int(np.shape(block)[0])
-        self.ring.write(self.decimator.process(block))
+        self.ring.write(self.analysed(block))
 
     def pull(self, source: RingBuffer) -> None:
         """Feed what `source` (the capture's ring, at the stream's rate) has beyond what was

@@ -809,7 +809,7 @@ class LiveAnalyzer:
             )
         stream = self._offline_ring
         ring, rate = stream.ring, stream.rate
-        block = stream.decimator.process(block)  # the hop grid runs at the analysis rate
+        block = stream.analysed(block)  # the hop grid runs at the analysis rate
         hop = max(1, int(round(self.config.hop_seconds * rate)))
         events = []
         pos = 0
