@@ -19,6 +19,9 @@ CHORD_SECONDS = 1.6
 ARPEGGIO_STEP = 0.2  # seconds between arpeggiated chord tones (kord plays 0.2 s)
 #: synth master gain at full volume (the engine's default gain, 0.25, is volume 0.625)
 GAIN_AT_FULL_VOLUME = 0.4
+#: the output stream pauses after the synth has been silent this long (an idle open stream
+#: costs ~2.5 % of a core); the next note starts it again in ~2 ms
+IDLE_PAUSE_SECONDS = 2.0
 
 
 class SynthBridge(QObject):
@@ -81,7 +84,11 @@ class SynthBridge(QObject):
                     ok, why = audio_available("output")
                     if not ok:
                         raise RuntimeError(why or "no audio output device")
-                    player = Player(self._synth, device=self._device or None)
+                    player = Player(
+                        self._synth,
+                        device=self._device or None,
+                        idle_pause_seconds=IDLE_PAUSE_SECONDS,
+                    )
                     player.start()
                 except Exception as exc:  # noqa: BLE001 - any device failure means: silent
                     reason = f"no sound output: {exc}"

@@ -12,7 +12,7 @@ import heapq
 import itertools
 import math
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -91,6 +91,9 @@ class Synth:
         self.config = config or SynthConfig()
         self._cfg = self.config  # the config the render side has applied
         self._queue: deque[tuple] = deque()
+        # called (any thread) after each control event is queued: a Player that paused its
+        # idle output stream starts it again (see Player.idle_pause_seconds)
+        self.on_queued: Callable[[], None] | None = None
         self._heap: list[tuple[int, int, tuple]] = []
         self._seq = itertools.count()
         self._order = itertools.count(1)
@@ -106,23 +109,23 @@ class Synth:
 
     def note_on(self, midi: int, velocity: float = 0.8) -> None:
         """Start a note now (at the next block). Velocity 0..1 sets loudness and brightness."""
-        self._queue.append(("on", int(midi), _check_velocity(velocity)))
+        self._post(("on", int(midi), _check_velocity(velocity)))
 
     def note_off(self, midi: int) -> None:
         """Release every held voice of `midi` (or leave it to the sustain pedal)."""
-        self._queue.append(("off", int(midi)))
+        self._post(("off", int(midi)))
 
     def all_notes_off(self) -> None:
         """Release every voice (pedal or not) and drop every scheduled event."""
-        self._queue.append(("all_off",))
+        self._post(("all_off",))
 
     def panic(self) -> None:
         """Silence everything at once (no release tails) and drop every scheduled event."""
-        self._queue.append(("panic",))
+        self._post(("panic",))
 
     def set_sustain(self, on: bool) -> None:
         """Sustain pedal: while down, released keys keep sounding until the pedal lifts."""
-        self._queue.append(("sustain", bool(on)))
+        self._post(("sustain", bool(on)))
 
     def set_config(self, config: SynthConfig) -> None:
         """Switch settings; new notes use them, gain applies at once (ramped over a block).
@@ -130,7 +133,7 @@ class Synth:
         if not isinstance(config, SynthConfig):
             raise KordError("set_config needs a SynthConfig")
         self.config = config
-        self._queue.append(("config", config))
+        self._post(("config", config))
 
     def set_timbre(self, timbre: str) -> None:
         """Switch timbre for new notes (its default envelope unless the config sets one)."""
@@ -150,7 +153,7 @@ class Synth:
             if not (ev.time >= 0.0 and math.isfinite(ev.time)):
                 raise KordError(f"event time must be a finite number ≥ 0, got {ev.time}")
             items.append((float(ev.time), int(ev.midi), bool(ev.on), _check_velocity(ev.velocity)))
-        self._queue.append(("schedule", tuple(items), at))
+        self._post(("schedule", tuple(items), at))
 
     def play_chord(
         self,
@@ -176,7 +179,20 @@ class Synth:
         events += [NoteEvent(duration, m, False) for m in midis]
         self.schedule(events)
 
+    def _post(self, event: tuple) -> None:
+        """Queue a control event for the render side, then tell the listener (on_queued)."""
+        self._queue.append(event)
+        listener = self.on_queued
+        if listener is not None:
+            listener()
+
     # ---- state (read-only, any thread) ----------------------------------------------------
+
+    @property
+    def idle(self) -> bool:
+        """Nothing sounds, is queued or scheduled, and the gain and limiter are at rest: the
+        next blocks are silence until a control call (an output stream may pause)."""
+        return not self._queue and not self._heap and self._silent_through(0)
 
     @property
     def sample_rate(self) -> int:

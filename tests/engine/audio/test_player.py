@@ -14,27 +14,42 @@ from kord_engine.audio.sound.synth import Synth, SynthConfig
 from kord_engine.errors import DeviceError
 
 
+class CallbackAbort(Exception):
+    """sounddevice.CallbackAbort's stand-in."""
+
+
 class FakeStream:
     def __init__(self, owner, **kwargs):
         self.kwargs = kwargs
         self.latency = 0.0123
         self.active = False
+        self.stopped = True
         self.closed = False
+        self.starts = 0
         owner.streams.append(self)
 
     def start(self):
-        self.active = True
+        assert self.stopped, "PortAudio refuses to start a stream that is not stopped"
+        self.active, self.stopped = True, False
+        self.starts += 1
 
     def stop(self):
-        self.active = False
+        self.active, self.stopped = False, True
+
+    abort = stop
 
     def close(self):
         self.closed = True
 
     def pull(self, frames):
         """Ask the callback for one block, as PortAudio would."""
+        assert self.active, "an inactive stream is not called back"
         out = np.full((frames, self.kwargs["channels"]), 9.0, dtype=np.float32)
-        self.kwargs["callback"](out, frames, None, SimpleNamespace(output_underflow=False))
+        try:
+            self.kwargs["callback"](out, frames, None, SimpleNamespace(output_underflow=False))
+        except CallbackAbort:  # PortAudio: the stream goes inactive (not stopped) at once
+            self.active = False
+            self.kwargs["finished_callback"]()
         return out
 
 
@@ -44,6 +59,7 @@ class FakeSd:
         self.default = SimpleNamespace(device=[-1, 0])
         self._rates = rates
         self.streams = []
+        self.CallbackAbort = CallbackAbort
 
     def query_devices(self, index=None):
         return list(self._devs) if index is None else self._devs[index]
@@ -88,6 +104,68 @@ def test_callback_renders_the_synth_into_every_channel(fake_sd):
         np.testing.assert_allclose(block[:, 0], reference.render(256), atol=1e-7)
         assert np.abs(block).max() > 0.0
     assert stream.closed and player.latency is None
+
+
+def test_an_idle_stream_pauses_and_the_next_note_starts_it(fake_sd):
+    sd = fake_sd(FakeSd([speakers()]))
+    synth = Synth(SynthConfig(timbre="sine"))
+    with Player(synth, blocksize=480, idle_pause_seconds=0.05) as player:
+        stream = sd.streams[0]
+        for _ in range(4):  # 40 ms of silence: still running
+            stream.pull(480)
+        assert stream.active and not player.paused
+        stream.pull(480)  # 50 ms idle: the callback aborts the stream
+        assert player.paused and not stream.active and player.pauses == 1
+        assert player.running and player.error is None  # a pause is not a lost device
+        synth.note_on(69)  # any control call wakes it: stopped, then started again
+        assert stream.active and not player.paused and stream.starts == 2
+        block = stream.pull(480)
+        assert np.abs(block).max() > 0.0  # the note is in the first block after the pause
+        synth.note_off(69)
+        for _ in range(60):  # sounding and releasing is not idle; the pause comes after
+            if not stream.active:
+                break
+            stream.pull(480)
+        assert player.paused and synth.idle and player.pauses == 2
+        synth.set_gain(0.3)  # a settings change wakes it too (the gain ramps in a block)
+        assert stream.active
+    assert stream.closed and synth.on_queued is None
+
+
+def test_a_note_queued_while_the_callback_decides_keeps_the_stream(fake_sd):
+    sd = fake_sd(FakeSd([speakers()]))
+    synth = Synth(SynthConfig(timbre="sine"))
+    with Player(synth, blocksize=480, idle_pause_seconds=0.0) as player:
+        stream = sd.streams[0]
+        real_idle = type(synth).idle
+        asked = []
+
+        def racing_idle(self):  # a GUI thread queues a note between the callback's two looks
+            asked.append(1)
+            if len(asked) == 2:
+                self._queue.append(("on", 69, 0.8))
+            return real_idle.fget(self)
+
+        type(synth).idle = property(racing_idle)
+        try:
+            stream.pull(480)
+        finally:
+            type(synth).idle = real_idle
+        assert stream.active and not player.paused
+        assert np.abs(stream.pull(480)).max() > 0.0
+
+
+def test_without_idle_pause_the_stream_runs_on(fake_sd):
+    sd = fake_sd(FakeSd([speakers()]))
+    with Player(Synth(), blocksize=480) as player:
+        for _ in range(300):
+            sd.streams[0].pull(480)
+        assert sd.streams[0].active and not player.paused
+
+
+def test_a_negative_idle_pause_is_refused():
+    with pytest.raises(DeviceError, match="idle_pause_seconds"):
+        Player(Synth(), idle_pause_seconds=-1.0)
 
 
 def test_a_device_at_another_rate_retunes_the_synth(fake_sd):
@@ -151,7 +229,43 @@ def test_tone_played_to_the_null_sink_comes_back_on_its_monitor():
             time.sleep(0.05)
         recorded = capture.ring.latest(capture.sample_rate // 4)
     synth.all_notes_off()
+    _assert_a4(recorded, capture.sample_rate)
+
+
+def _assert_a4(recorded: np.ndarray, rate: int) -> None:
     spec = np.abs(np.fft.rfft(recorded * np.hanning(len(recorded))))
-    freqs = np.fft.rfftfreq(len(recorded), 1 / capture.sample_rate)
+    freqs = np.fft.rfftfreq(len(recorded), 1 / rate)
     assert abs(freqs[np.argmax(spec)] - 440.0) < 5.0
     assert np.abs(recorded).max() > 0.05
+
+
+@pytest.mark.e2e
+def test_a_paused_output_plays_the_next_note_at_once():
+    """Through PulseAudio: the idle stream pauses (no callbacks), and a note played then is
+    heard on the monitor within a few blocks of asking, not after a re-open."""
+    if not _null_sink_up():
+        pytest.skip("PulseAudio null sink not running (scripts/pulse-null-sink.sh)")
+    from kord_engine.audio.input.capture import Capture
+
+    synth = Synth(SynthConfig(timbre="sine", gain=0.5))
+    with (
+        Capture(sample_rate=48000, blocksize=512) as capture,
+        Player(synth, idle_pause_seconds=0.2) as player,
+    ):
+        deadline = time.monotonic() + 8.0
+        while not player.paused:
+            assert time.monotonic() < deadline, "the idle output never paused"
+            time.sleep(0.02)
+        calls = player.callbacks
+        time.sleep(0.3)
+        assert player.callbacks == calls  # paused: PortAudio calls nothing
+        before = capture.ring.total_written
+        synth.note_on(69, 1.0)
+        assert not player.paused
+        while capture.ring.total_written < before + 0.4 * capture.sample_rate:
+            assert time.monotonic() < deadline + 8.0, "no audio captured after the pause"
+            time.sleep(0.05)
+        recorded = capture.ring.latest(capture.sample_rate // 4)
+        assert player.error is None
+    synth.all_notes_off()
+    _assert_a4(recorded, capture.sample_rate)
