@@ -132,25 +132,22 @@ def test_an_idle_stream_pauses_and_the_next_note_starts_it(fake_sd):
     assert stream.closed and synth.on_queued is None
 
 
-def test_a_note_queued_while_the_callback_decides_keeps_the_stream(fake_sd):
+def test_a_note_queued_while_the_callback_decides_keeps_the_stream(fake_sd, monkeypatch):
     sd = fake_sd(FakeSd([speakers()]))
     synth = Synth(SynthConfig(timbre="sine"))
+    real_idle = Synth.idle
+    asked = []
+
+    def racing_idle(self):  # a GUI thread queues a note between the callback's two looks
+        asked.append(1)
+        if len(asked) == 2:
+            self._queue.append(("on", 69, 0.8))
+        return real_idle.fget(self)
+
+    monkeypatch.setattr(Synth, "idle", property(racing_idle))
     with Player(synth, blocksize=480, idle_pause_seconds=0.0) as player:
         stream = sd.streams[0]
-        real_idle = type(synth).idle
-        asked = []
-
-        def racing_idle(self):  # a GUI thread queues a note between the callback's two looks
-            asked.append(1)
-            if len(asked) == 2:
-                self._queue.append(("on", 69, 0.8))
-            return real_idle.fget(self)
-
-        type(synth).idle = property(racing_idle)
-        try:
-            stream.pull(480)
-        finally:
-            type(synth).idle = real_idle
+        stream.pull(480)
         assert stream.active and not player.paused
         assert np.abs(stream.pull(480)).max() > 0.0
 
