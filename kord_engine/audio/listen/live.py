@@ -698,9 +698,12 @@ class LiveAnalyzer:
         found = run(recent)
         if not found.pitch_classes:
             return found
-        whole = run(heard)
         pcs = set(found.pitch_classes)
-        low = [n for n in whole.notes if n % 12 in pcs]
+        # the whole is read for its low notes only: a detector that can voice classes already
+        # decided (the hybrid: its harmonic half alone) skips what would go unused
+        voice = getattr(detector, "voice", None)
+        whole = run(heard).notes if voice is None else voice(heard, sample_rate, pcs)
+        low = [n for n in whole if n % 12 in pcs]
         if not low or not found.notes or min(low) % 12 == found.bass:
             return found
         from kord_engine.audio.listen.naming import detection_from_notes

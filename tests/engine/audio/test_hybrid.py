@@ -78,3 +78,25 @@ def test_unsure_classes_are_decided_by_the_harmonic_detector():
     assert combine(heard, model).pitch_classes == (0, 4, 7)
     deltas[9] = 0.6  # sure: the model wins over the ears
     assert combine(heard, model).pitch_classes == (0, 4, 7, 9)
+
+
+def test_voice_reads_the_given_classes_with_the_harmonic_half_alone(monkeypatch):
+    """The live analyzer's bass of a sustained chord: the classes are decided already, so
+    the model (whose reading would go unused) does not run."""
+    from kord_engine.audio.listen.detect import make_detector
+    from kord_engine.audio.sound.synth import Synth, SynthConfig
+
+    detector = make_detector("hybrid")
+    synth = Synth(SynthConfig(timbre="piano", sample_rate=48000))
+    synth.play_chord([52, 60, 67], duration=1.0)  # E3 C4 G4: C/E
+    window = synth.render(48000)[12000:36000]
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model ran")
+
+    monkeypatch.setattr(detector.model, "detect", no_model)
+    notes = detector.voice(window, 48000, {0, 4, 7})
+    assert notes and notes[0] == 40  # E3 (note ids: C4 = 48)
+    assert {n % 12 for n in notes} == {0, 4, 7}
+    assert detector.voice(window, 48000, {2}) == [50]  # a class not heard: D just above E3
+    assert detector.voice(np.zeros(24000, np.float32), 48000, {0, 4, 7}) == []

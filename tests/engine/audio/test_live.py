@@ -671,6 +671,43 @@ def test_sustained_chord_change_has_no_union_chord_in_between():
     assert am_time(heard) < am_time(blind) and am_time(heard) - 1.2 < 0.3
 
 
+class VoicingDetector(UnionDetector):
+    """UnionDetector with notes, and `voice` as the hybrid has it: the notes of classes
+    already decided, without a second full detection."""
+
+    def __init__(self):
+        super().__init__()
+        self.voiced = []
+
+    def detect(self, audio, sample_rate):
+        found = super().detect(audio, sample_rate)
+        notes = tuple(48 + pc for pc in found.pitch_classes)
+        return Detection(
+            notes=notes,
+            pitch_classes=found.pitch_classes,
+            bass=notes[0] % 12 if notes else None,
+            confidence=0.9,
+        )
+
+    def voice(self, audio, sample_rate, pitch_classes):
+        self.voiced.append(len(audio))
+        return [36 + 9] if 9 in pitch_classes else []  # an A2 below everything
+
+
+def test_a_sustained_chord_s_bass_is_voiced_from_the_whole_without_a_second_detection():
+    """After a change heard only in the spectrum, the detector reads the recent part for the
+    classes; the bass comes from the whole audio since the change through `voice` when the
+    detector has it (the hybrid: its harmonic half alone), else from a second detect."""
+    audio = np.concatenate([tones(C_MAJOR, 1.2), tones(A_MINOR, 1.6)])
+    plain, voicing = UnionDetector(), VoicingDetector()
+    LiveAnalyzer(plain, AnalyzerConfig()).process_block(audio, RATE)
+    events = LiveAnalyzer(voicing, AnalyzerConfig()).process_block(audio, RATE)
+    assert voicing.voiced  # the recent part was read, the whole only voiced
+    assert voicing.calls == plain.calls - len(voicing.voiced)
+    am = [e.detection for e in events if e.detection.pitch_classes == (0, 4, 9)]
+    assert any(d.bass == 9 and min(d.notes) == 45 for d in am)  # the voiced A2 is the bass
+
+
 @pytest.mark.skipif(not have_fluidsynth(), reason="fluidsynth or a soundfont is missing")
 def test_the_first_label_of_a_piano_am_has_its_bass_whatever_the_hop_phase():
     """The e2e test's A3 C4 E4 piano chord from silence, at every phase of the hop grid

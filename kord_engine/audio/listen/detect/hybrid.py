@@ -6,6 +6,7 @@ sounds: the harmonic detector alone is fooled by noise far more often."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,16 @@ def model_pitch_classes(
     }
 
 
+def voiced_notes(heard_notes: Sequence[int], pitch_classes: set[int]) -> list[int]:
+    """The heard notes of `pitch_classes`, plus each class none of them sounds voiced just
+    above the lowest kept note (C4 where none is kept): the bass stays a note really heard."""
+    notes = sorted(n for n in heard_notes if n % 12 in pitch_classes)
+    base = notes[0] if notes else 48
+    for pc in sorted(pitch_classes - {n % 12 for n in notes}):
+        notes.append(base + (pc - base) % 12)
+    return notes
+
+
 def combine(
     heard: Detection, model: Detection, timestamp: float = 0.0, *, named: bool = True
 ) -> Detection:
@@ -48,10 +59,7 @@ def combine(
     pcs = model_pitch_classes(heard, model)
     if not pcs:
         return Detection(timestamp=timestamp)
-    notes = sorted(n for n in heard.notes if n % 12 in pcs)
-    base = notes[0] if notes else 48
-    for pc in sorted(pcs - {n % 12 for n in notes}):
-        notes.append(base + (pc - base) % 12)
+    notes = voiced_notes(heard.notes, pcs)
     agree = set(heard.pitch_classes) == pcs
     confidence = max(heard.confidence, model.confidence) if agree else model.confidence * 0.8
     return detection_from_notes(
@@ -78,6 +86,13 @@ class HybridDetector:
             self.harmonic.window_seconds = float(window_seconds)
         self.window_seconds = self.harmonic.window_seconds
         self.model = MlDetector(model_dir, window_seconds=self.window_seconds)
+
+    def voice(self, audio: np.ndarray, sample_rate: int, pitch_classes: set[int]) -> list[int]:
+        """The notes of `audio` on `pitch_classes` already decided (the live analyzer's bass
+        of a sustained chord, read from the longer audio): the harmonic half alone, its notes
+        placed as `combine` places them — the model's second run would go unused."""
+        heard = self.harmonic.detect(audio, sample_rate, named=False)
+        return voiced_notes(heard.notes, set(pitch_classes)) if heard.notes else []
 
     @property
     def reference_hz(self) -> float:
