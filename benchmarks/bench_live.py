@@ -12,6 +12,10 @@
 * CPU % of one core while listening through the PulseAudio null sink for --listen seconds
   (process_time / wall time of this process; the audio is played by a separate `paplay`),
   and the worker thread's own CPU time beside it (the rest: capture and Python's threads);
+* the same offline feed paced as live: one hop fed, then a hop of idle (a sleep). A live hop
+  costs about twice an offline one because of that idle alone: the caches it warmed are cold
+  when the next hop comes (printed beside it: one 24,000-point FFT back to back and after the
+  idle). The live figures come on top of that from the capture thread and PulseAudio;
 * --profile N: the N top cProfile entries of the offline feed and of the live worker thread.
 Aims (issue 12): ≤ 1.5 ms median per hop, < 250 ms delay, ≤ 5 % CPU listening (hybrid).
 """
@@ -113,6 +117,39 @@ def feed(
         "changes": changes,
         "cpu_ms": cpu_ms,
     }
+
+
+def paced_feed(detector_name: str, audio: np.ndarray, config: AnalyzerConfig) -> np.ndarray:
+    """Per-hop wall times (ms, hops above the gate) of the offline pipeline fed one hop at a
+    time with a hop of idle between (a sleep, as the live worker waits for audio): the same
+    work as `feed`, with the caches a live hop finds."""
+    analyzer = LiveAnalyzer(make_detector(detector_name), config)
+    analyzer.warm_up(RATE)
+    hop = int(round(config.hop_seconds * RATE))
+    events = []
+    for start in range(0, len(audio) - hop + 1, hop):
+        events += analyzer.process_block(audio[start : start + hop], RATE)
+        time.sleep(config.hop_seconds)
+    return np.array([e.processing_ms for e in events if not e.gated])
+
+
+def idle_memory_probe(idle: float, repeats: int = 40) -> tuple[float, float]:
+    """Median µs of one 24,000-point rfft (a hybrid hop's largest transform) run back to back
+    and right after `idle` s of sleep: what idling between hops costs the next one."""
+    from kord_engine.audio.listen.fft import rfft  # numpy's, with the heap kept (see fft.py)
+
+    x = np.random.default_rng(0).standard_normal(24000).astype(np.float32)
+    rfft(x)
+    warm, cold = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        rfft(x)
+        warm.append(time.perf_counter() - t)
+        time.sleep(idle)
+        t = time.perf_counter()
+        rfft(x)
+        cold.append(time.perf_counter() - t)
+    return 1e6 * float(np.median(warm)), 1e6 * float(np.median(cold))
 
 
 def profiled(analyzer: LiveAnalyzer, profile: cProfile.Profile | None, cpu: dict) -> None:
@@ -310,6 +347,11 @@ def main() -> None:
         metavar="N",
         help="print the N top cProfile entries of the offline feed and of the live worker thread",
     )
+    parser.add_argument(
+        "--no-paced",
+        action="store_true",
+        help="skip the offline feed paced as live (a hop of idle between hops)",
+    )
     parser.add_argument("--hold", type=float, default=0.15, help="smoother hold (s)")
     parser.add_argument("--hop", type=float, default=0.05, help="analysis hop (s)")
     parser.add_argument(
@@ -325,6 +367,12 @@ def main() -> None:
         f"onset fast path {args.onset_hops} hops"
     )
     print(f"(machine load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    if not args.cpu_only:
+        warm, cold = idle_memory_probe(args.hop)
+        print(
+            f"(a 24,000-point rfft: {warm:.0f} µs back to back, {cold:.0f} µs right after "
+            f"{args.hop * 1000:g} ms idle — the idle between live hops leaves the caches cold)"
+        )
     audio = None
     for program, timbre in ((0, "piano"), (19, "church organ")):
         sound, rate, spans = render_chords(PROGRESSION, sample_rate=RATE, program=program)
@@ -334,6 +382,12 @@ def main() -> None:
         for name in [] if args.cpu_only else args.detectors:
             profile = cProfile.Profile() if args.profile and program == 0 else None
             report(f"{name}, {timbre}", feed(name, sound, spans, config, profile), len(spans))
+            if not args.no_paced:
+                paced = paced_feed(name, sound, config)
+                print(
+                    f"[{name}, {timbre}]   paced as live (one hop fed, then {args.hop * 1000:g} "
+                    f"ms idle): per hop median {np.median(paced):.2f} ms over {len(paced)} hops"
+                )
             if profile is not None:
                 print_profile(
                     f"process_block, {name}, {timbre} (profiled run)", profile, args.profile
