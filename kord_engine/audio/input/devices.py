@@ -276,9 +276,11 @@ def open_stream(
     return stream
 
 
-def close_stream(stream: Any, kind: Kind) -> None:
-    """Stop then close `stream`, logging (not raising) what a vanished device refuses."""
-    for action in (stream.stop, stream.close):
+def close_stream(stream: Any, kind: Kind, drain: bool = True) -> None:
+    """Stop then close `stream`, logging (not raising) what a vanished device refuses.
+    `drain=False` aborts instead of stopping: what is queued for the device is dropped, not
+    waited for (through PulseAudio a stop can wait 0.5–2 s for its buffer to play out)."""
+    for action in (stream.stop if drain else stream.abort, stream.close):
         try:
             action()
         except Exception as exc:  # a vanished device may refuse to stop cleanly

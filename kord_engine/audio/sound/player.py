@@ -87,17 +87,18 @@ class Player:
                 self.error = f"synth failed while rendering: {exc}"
             return
         outdata[:] = block[:, None]
-        if self._abort is not None and self.idle_pause_seconds is not None:
-            self._pause_if_idle(frames)
-
-    def _pause_if_idle(self, frames: int) -> None:
-        """Abort the stream (from its callback) once the synth has been idle long enough.
-        `_paused` is set before the synth is asked: a control call queued after that finds it
-        set and starts the stream again (see _wake), one queued before keeps it running."""
         if not self.synth.idle:
             self._idle_frames = 0
             return
         self._idle_frames += frames
+        if self._abort is not None and self.idle_pause_seconds is not None:
+            self._pause_if_idle()
+
+    def _pause_if_idle(self) -> None:
+        """Abort the stream (from its callback) once the synth has been idle long enough.
+        `_paused` is set before the synth is asked again: a control call queued after that
+        finds it set and starts the stream again (see _wake), one queued before keeps it
+        running."""
         if self._idle_frames < self.idle_pause_seconds * self.sample_rate:
             return
         self._paused = True
@@ -199,9 +200,23 @@ class Player:
             if self.synth.on_queued == self._wake:
                 self.synth.on_queued = None
             self._stopping = True
-            close_stream(stream, "output")
+            close_stream(stream, "output", drain=not self._played_out(stream))
 
     close = stop
+
+    def _played_out(self, stream: Any) -> bool:
+        """Whether nothing but silence is left in the device's buffer: paused, or the synth
+        idle for longer than the stream's latency and a block. Then closing aborts at once
+        instead of waiting for that silence to play."""
+        if self._paused:
+            return True
+        if not self.synth.idle:
+            return False
+        try:
+            latency = float(stream.latency)
+        except (TypeError, ValueError, AttributeError):
+            return False
+        return self._idle_frames >= (latency * self.sample_rate) + 2 * self.blocksize
 
     def __enter__(self) -> Player:
         self.start()

@@ -35,8 +35,11 @@ class FakeStream:
 
     def stop(self):
         self.active, self.stopped = False, True
+        self.ended_by = "stop"
 
-    abort = stop
+    def abort(self):
+        self.active, self.stopped = False, True
+        self.ended_by = "abort"
 
     def close(self):
         self.closed = True
@@ -163,6 +166,34 @@ def test_without_idle_pause_the_stream_runs_on(fake_sd):
 def test_a_negative_idle_pause_is_refused():
     with pytest.raises(DeviceError, match="idle_pause_seconds"):
         Player(Synth(), idle_pause_seconds=-1.0)
+
+
+def test_closing_drains_only_while_sound_may_still_be_queued(fake_sd):
+    """A stop waits for the device's buffer to play out (0.5–2 s through PulseAudio): worth it
+    while the end of a sound may be in it, not once only silence has been queued for longer
+    than the stream's latency — then the stream is aborted at once."""
+    sd = fake_sd(FakeSd([speakers()]))
+    synth = Synth(SynthConfig(timbre="sine"))
+    player = Player(synth, blocksize=256)
+    player.start()
+    synth.note_on(69)
+    sd.streams[0].pull(256)
+    player.stop()  # a note sounding: its tail is drained
+    assert sd.streams[0].ended_by == "stop" and sd.streams[0].closed
+    player.start()
+    stream = sd.streams[1]
+    synth.all_notes_off()
+    while not synth.idle:
+        stream.pull(256)
+    stream.pull(256)  # silence for less than the latency (12.3 ms = 590 frames) and 2 blocks
+    player.stop()
+    assert stream.ended_by == "stop"
+    player.start()
+    stream = sd.streams[2]
+    for _ in range(5):  # 1280 frames of silence: more than 590 + 512
+        stream.pull(256)
+    player.stop()
+    assert stream.ended_by == "abort" and stream.closed
 
 
 def test_a_device_at_another_rate_retunes_the_synth(fake_sd):
