@@ -207,7 +207,13 @@ def bench_listening(
     synth = window.context.synth
     if synth_output:  # the app opens it at start (AppContext(start_audio=True))
         synth.set_output_device(None, blocking=True)
-    output = "open (idle), as in the app" if synth.audible else f"closed ({synth.silent_reason})"
+    from kord_desktop.bridge.synth_bridge import IDLE_PAUSE_SECONDS
+
+    output = (
+        f"open, paused after {IDLE_PAUSE_SECONDS:g} s idle, as in the app"
+        if synth.audible
+        else f"closed ({synth.silent_reason})"
+    )
     player, how = play_chord_loop(settle + seconds + 3.0)
     try:
         if not window.start_listening():
