@@ -206,7 +206,7 @@ class Player:
 
     def _played_out(self, stream: Any) -> bool:
         """Whether nothing but silence is left in the device's buffer: paused, or the synth
-        idle for longer than the stream's latency and a block. Then closing aborts at once
+        idle for longer than the stream's latency and two blocks. Then closing aborts at once
         instead of waiting for that silence to play."""
         if self._paused:
             return True
