@@ -290,6 +290,11 @@ class Chord:
             notes = [tone_note(self.root, tone) for tone in shape]
             if self.slash is not None:
                 notes.insert(0, place_slash(self.slash, notes[0]))
+                if notes[0].frequency >= notes[1].frequency:
+                    # octave 0 kept the slash from going below a chord that low: kord's
+                    # recipe sorts by pitch and drops a repeat (the slash is then not the bass)
+                    notes.sort(key=lambda n: n.frequency)
+                    notes = [n for i, n in enumerate(notes) if i == 0 or n != notes[i - 1]]
             self._notes = tuple(notes)
         return list(self._notes)
 
