@@ -212,11 +212,8 @@ class Player:
             return True
         if not self.synth.idle:
             return False
-        try:
-            latency = float(stream.latency)
-        except (TypeError, ValueError, AttributeError):
-            return False
-        return self._idle_frames >= (latency * self.sample_rate) + 2 * self.blocksize
+        queued = float(stream.latency) * self.sample_rate + 2 * self.blocksize
+        return self._idle_frames >= queued
 
     def __enter__(self) -> Player:
         self.start()
