@@ -17,8 +17,9 @@ from kord_engine.audio.listen.detection import Detection
 from kord_engine.errors import KordError
 
 DETECTOR_CHOICES = ("hybrid", "default", "kord", "ml")
+# longest units first: an alternation takes the first that matches ("250ms" is not 250 m)
 _DURATION = re.compile(
-    r"(?P<n>\d+(?:\.\d*)?|\.\d+)\s*(?P<u>h|hr|hours?|m|min|minutes?|s|sec|seconds?|ms)?"
+    r"(?P<n>\d+(?:\.\d*)?|\.\d+)\s*(?P<u>hours?|hr|h|minutes?|min|ms|m|seconds?|sec|s)?"
 )
 _UNIT = {"h": 3600, "hr": 3600, "m": 60, "min": 60, "s": 1, "sec": 1, "ms": 0.001}
 

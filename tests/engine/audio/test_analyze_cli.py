@@ -117,6 +117,28 @@ def test_start_end_and_timeline(capsys, tmp_path):
     assert set(segs[0]) == {"start", "end", "chord", "pitch_classes", "bass"}
 
 
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90", 90.0),
+        ("1.5", 1.5),
+        ("90s", 90.0),
+        ("1m 30s", 90.0),
+        ("1min30s", 90.0),  # before: "1m" matched, "in30s" was left over
+        ("250ms", 0.25),  # before: "250m" and a stray "s"
+        ("1hr", 3600.0),
+        ("2 hours", 7200.0),
+        ("3 minutes", 180.0),
+        ("10 sec", 10.0),
+        ("1h2m3s", 3723.0),
+    ],
+)
+def test_times_in_every_documented_form(text, seconds):
+    from kord_engine.cli.audio_cmds import parse_time
+
+    assert parse_time(text) == pytest.approx(seconds)
+
+
 def test_silent_file_reports_no_notes(capsys, tmp_path):
     path = write_wav(tmp_path / "s.wav", np.zeros(44100, np.float32), 44100)
     code, out, _ = run(capsys, "analyze", "file", str(path))
