@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from kord_engine.audio.listen.detection import Detection
+from kord_engine.audio.listen.smoothing import RELEASE_SECONDS
 from kord_engine.errors import KordError
 
 DETECTOR_CHOICES = ("hybrid", "default", "kord", "ml")
@@ -98,6 +99,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     f.add_argument("--hop", type=_positive, default=0.2, help="--timeline: seconds between frames")
     f.add_argument(
         "--min-segment", type=parse_time, default=0.3, help="--timeline: shortest segment (s)"
+    )
+    f.add_argument(
+        "--release",
+        type=parse_time,
+        default=RELEASE_SECONDS,
+        help="--timeline: how far a chord is held into the silence after it (s; "
+        f"default {RELEASE_SECONDS:g}, as live; 0: silence is no chord at once)",
     )
     add_tuning_option(f)
     add_heard_names_option(f)
@@ -188,6 +196,7 @@ def run_file(args: argparse.Namespace) -> int:
                 min_segment=args.min_segment,
                 offset=args.start or 0.0,
                 tuning=tuning_hz,
+                release=args.release,
             )
             rows = [seg.to_json() for seg in name_segments(segs, args.names)]
             text = "\n".join(

@@ -12,6 +12,7 @@ import numpy as np
 
 from kord_engine.audio.input.decode import AudioClip, load_audio
 from kord_engine.audio.listen.detection import Detection, Detector
+from kord_engine.audio.listen.smoothing import RELEASE_SECONDS
 from kord_engine.errors import AudioError
 
 
@@ -209,6 +210,26 @@ def merge_segments(
     return segs
 
 
+def hold_through_silence(segs: list[Segment], seconds: float) -> list[Segment]:
+    """`segs` with each chord carried `seconds` into the silence after it (all of a shorter
+    silence), equal neighbours joined: a struck chord that dies away (a marimba, a short
+    piano chord) is still the chord a musician reads until the next one or that much
+    silence — the live analyzer's release_seconds, so file and live labels agree."""
+    out: list[Segment] = []
+    for s in segs:
+        prev = out[-1] if out else None
+        if seconds > 0 and prev is not None and prev.pitch_classes and not s.pitch_classes:
+            held = min(s.end, s.start + seconds)
+            out[-1] = replace(prev, end=held)
+            if s.end - held > 1e-9:
+                out.append(replace(s, start=held))
+        elif prev is not None and (prev.pitch_classes, prev.bass) == (s.pitch_classes, s.bass):
+            out[-1] = replace(prev, end=s.end)
+        else:
+            out.append(s)
+    return out
+
+
 def _tail(s: Segment) -> tuple:
     return (s.end, s.chord, s.pitch_classes, s.bass, s.notes)
 
@@ -222,14 +243,18 @@ def analyze_timeline(
     end: float | None = None,
     tuning: Tuning = "auto",
     onsets: bool = True,
+    release: float = RELEASE_SECONDS,
 ) -> list[Segment]:
     """Chord segments of a recording whose chords change: cut where chords start (attacks
     and changes heard in the spectrum, as the live analyzer finds them; see audio.onsets)
     and each piece named from its own settled audio — or, with onsets=False, frame-wise
     detection every `hop` seconds; then equal neighbours merged, blips shorter than
-    `min_segment` absorbed."""
+    `min_segment` absorbed, and each chord held `release` seconds into the silence after
+    it (hold_through_silence)."""
     clip = load_audio(path, start, end)
-    return timeline_clip(clip, detector, hop, min_segment, start or 0.0, tuning, onsets)
+    return timeline_clip(
+        clip, detector, hop, min_segment, start or 0.0, tuning, onsets, release=release
+    )
 
 
 def timeline_clip(
@@ -240,10 +265,13 @@ def timeline_clip(
     offset: float = 0.0,
     tuning: Tuning = "auto",
     onsets: bool = True,
+    release: float = RELEASE_SECONDS,
 ) -> list[Segment]:
     """`analyze_timeline` on a decoded clip that starts `offset` seconds into its file."""
-    if hop <= 0 or min_segment < 0:
-        raise AudioError(f"hop must be > 0 and min_segment ≥ 0, got {hop}, {min_segment}")
+    if hop <= 0 or min_segment < 0 or release < 0:
+        raise AudioError(
+            f"hop must be > 0, min_segment and release ≥ 0, got {hop}, {min_segment}, {release}"
+        )
     det = _detector(detector)
     ref = resolve_tuning(clip.samples, clip.sample_rate, tuning)
     with tuned(det, ref):
@@ -254,7 +282,7 @@ def timeline_clip(
         else:
             found = _frames(clip.samples, clip.sample_rate, det, hop)
     frames = [(a + offset, b + offset, d) for a, b, d in found]
-    segs = merge_segments(frames, min_segment)
+    segs = hold_through_silence(merge_segments(frames, min_segment), release)
     if segs:
         total = offset + clip.duration
         first, last = segs[0], segs[-1]

@@ -20,7 +20,7 @@ from kord_engine.audio.input.capture import Capture
 from kord_engine.audio.listen.decimate import DecimatedRing
 from kord_engine.audio.listen.detection import Detection, Detector
 from kord_engine.audio.listen.fft import rfft
-from kord_engine.audio.listen.smoothing import ChordSmoother
+from kord_engine.audio.listen.smoothing import RELEASE_SECONDS, ChordSmoother
 from kord_engine.audio.listen.sparse_rows import GridInterpolation
 from kord_engine.errors import KordError
 
@@ -51,7 +51,7 @@ class AnalyzerConfig:
     # the gate (a marimba, a short piano note) is still the chord a musician reads until the
     # next one or half a second of silence (bench_live_e2e held-out songs: frames right
     # 70.4 → 71.1 % sets, 79.4 → 80.3 bass, mallets 51 → 60; 269 → 264 history entries)
-    release_seconds: float | None = 0.5
+    release_seconds: float | None = RELEASE_SECONDS
     gate_db: float = -55.0  # RMS dBFS of the newest hop below which it is silence
     window_seconds: float | None = None  # None: the detector's window_seconds
     spectrum_points: int = 1024  # log-spaced points for the view (0: no spectrum)

@@ -15,6 +15,11 @@ from kord_engine.audio.listen.detection import Detection
 
 Key = tuple  # () for "no chord", else (pitch classes, bass)
 
+#: silence this long clears a chord (live: AnalyzerConfig.release_seconds; files: the
+#: timeline holds each chord this far into the silence after it): a struck chord that fades
+#: (a marimba, a short piano note) is still the chord a musician reads until the next one
+RELEASE_SECONDS = 0.5
+
 
 def label_key(detection: Detection | None) -> Key:
     """What tells two labels apart: the pitch classes and the bass (() for no chord)."""

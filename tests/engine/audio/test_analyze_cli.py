@@ -117,6 +117,26 @@ def test_start_end_and_timeline(capsys, tmp_path):
     assert set(segs[0]) == {"start", "end", "chord", "pitch_classes", "bass"}
 
 
+def test_timeline_release_holds_a_dying_chord_into_the_silence(capsys, tmp_path):
+    rate = 22050
+    t = np.arange(int(0.6 * rate)) / rate
+    hit = harmonic_chord([48, 52, 55], rate, 0.6) * np.exp(-t / 0.08).astype(np.float32)
+    x = np.concatenate([hit, np.zeros(int(1.4 * rate), np.float32)])
+    path = write_wav(tmp_path / "dying.wav", x, rate)
+
+    def first_end(*extra):
+        code, out, _ = run(capsys, "analyze", "file", str(path), "--json", "--timeline", *extra)
+        assert code == 0
+        segs = json.loads(out)["segments"]
+        assert segs[0]["chord"] == "C" and segs[-1]["pitch_classes"] == [], segs
+        return segs[0]["end"]
+
+    assert first_end() == pytest.approx(first_end("--release", "0") + 0.5, abs=0.002)
+    assert first_end("--release", "250ms") == pytest.approx(
+        first_end("--release", "0") + 0.25, abs=0.002
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [

@@ -6,11 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kord_engine.audio.listen.analysis import analyze_file, analyze_timeline, merge_segments
+from kord_engine.audio.listen.analysis import (
+    Segment,
+    analyze_file,
+    analyze_timeline,
+    hold_through_silence,
+    merge_segments,
+)
 from kord_engine.audio.listen.detect import DETECTORS, make_detector
 from kord_engine.audio.listen.detect.harmonic import HarmonicDetector
 from kord_engine.audio.listen.detection import Detection, Detector
-from kord_engine.errors import KordError
+from kord_engine.errors import AudioError, KordError
 from tests.audio_fixtures import RENDERED_CHORDS, harmonic_chord, have_fluidsynth, write_wav
 
 CHORD_SECONDS, GAP = 1.0, 0.25
@@ -136,6 +142,48 @@ def test_merge_segments_absorbs_blips():
     segs = merge_segments(frames, 0.3)
     assert len(segs) == 1 and segs[0].pitch_classes == (0, 4, 7)
     assert segs[0].end == pytest.approx(1.1)
+
+
+def test_a_chord_is_held_into_the_silence_after_it_as_live():
+    c, f = ((0, 4, 7), 0), ((0, 5, 9), 5)
+    segs = [
+        Segment(0.0, 1.0, "C", *c),
+        Segment(1.0, 1.3, None),  # shorter than the release: C all through, then F
+        Segment(1.3, 2.0, "F", *f),
+        Segment(2.0, 3.0, None),  # longer: F for 0.5 s of it, then no chord
+        Segment(3.0, 3.4, "F", *f),  # …and a chord struck again after it is a new label
+        Segment(3.4, 3.6, None),  # at the end: held to the end
+    ]
+    got = [(s.start, s.end, s.pitch_classes) for s in hold_through_silence(segs, 0.5)]
+    assert got == [
+        (0.0, 1.3, c[0]),
+        (1.3, 2.5, f[0]),
+        (2.5, 3.0, ()),
+        (3.0, 3.6, f[0]),
+    ]
+    # a silence shorter than the release between two of the same chord: one label
+    same = [Segment(0.0, 1.0, "C", *c), Segment(1.0, 1.4, None), Segment(1.4, 2.0, "C", *c)]
+    assert [(s.start, s.end) for s in hold_through_silence(same, 0.5)] == [(0.0, 2.0)]
+    assert hold_through_silence(segs, 0.0) == segs
+
+
+def test_a_timeline_holds_a_dying_chord_until_the_next_or_half_a_second(tmp_path):
+    """A marimba-like chord that dies away is still the chord for the release time, as the
+    live analyzer shows it; `release=0` gives the silence at once."""
+    rate = 22050
+    t = np.arange(int(0.6 * rate)) / rate
+    hit = harmonic_chord([48, 52, 55], rate, 0.6) * np.exp(-t / 0.08).astype(np.float32)
+    gap = np.zeros(int(1.4 * rate), np.float32)
+    x = np.concatenate([hit, gap, harmonic_chord([53, 57, 60], rate, 1.0)])
+    path = write_wav(tmp_path / "dying.wav", x, rate)
+    held = analyze_timeline(path, "default")
+    plain = analyze_timeline(path, "default", release=0.0)
+    silence = [s for s in plain if not s.pitch_classes]
+    assert silence, plain  # without the release the dying chord leaves a silence
+    assert [s.pitch_classes for s in held] == [(0, 4, 7), (), (0, 5, 9)]
+    assert held[0].end == pytest.approx(silence[0].start + 0.5, abs=1e-6)
+    with pytest.raises(AudioError, match="release"):
+        analyze_timeline(path, "default", release=-1.0)
 
 
 def test_batched_frames_match_single_windows():
